@@ -1,0 +1,1 @@
+"""The edges of breachtrail: configuration, storage wiring, HTTP and the command line."""

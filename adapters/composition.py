@@ -1,0 +1,25 @@
+"""The composition root: builds the service from settings."""
+
+from __future__ import annotations
+
+from adapters.config import Settings
+from service.cases import CaseService, Clock
+
+
+def build_case_service(settings: Settings, *, clock: Clock | None = None) -> CaseService:
+    """A ``CaseService`` storing in ``settings.database_url`` (tables created unless told not to)."""
+    extra = {} if clock is None else {"clock": clock}
+    return CaseService(
+        env=settings.eventsourcing_env(),
+        known_units=settings.known_units,
+        snapshot_interval=settings.snapshot_interval,
+        **extra,
+    )
+
+
+def close_case_service(service: CaseService) -> None:
+    """Close the service and release its database connections."""
+    engine = getattr(getattr(service.factory, "datastore", None), "engine", None)
+    service.close()
+    if engine is not None:
+        engine.dispose()

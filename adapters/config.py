@@ -1,0 +1,94 @@
+"""Configuration from the environment, and how it becomes the service's storage settings."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from sqlalchemy.engine import make_url
+
+from domain.values import is_unit_slug
+from service.cases import DEFAULT_SNAPSHOT_INTERVAL
+
+DEFAULT_DATABASE_URL = "sqlite:///var/breachtrail.sqlite3"
+
+
+class ConfigurationError(ValueError):
+    """A setting that cannot work; raised at start-up, never mid-request."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything an installation may configure. Read once, at start-up."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    known_units: frozenset[str] | None = None
+    snapshot_interval: int = DEFAULT_SNAPSHOT_INTERVAL
+    aggregate_cache_size: int = 500
+    create_tables: bool = True
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        units_text = env.get("BREACHTRAIL_UNITS", "").strip()
+        known_units = None
+        if units_text:
+            known_units = frozenset(u.strip() for u in units_text.split(",") if u.strip())
+            bad = sorted(u for u in known_units if not is_unit_slug(u))
+            if bad:
+                raise ConfigurationError(f"BREACHTRAIL_UNITS: not unit slugs: {', '.join(bad)}")
+        return cls(
+            database_url=normalise_database_url(env.get("BREACHTRAIL_DATABASE_URL") or DEFAULT_DATABASE_URL),
+            known_units=known_units,
+            snapshot_interval=_positive_int(env, "BREACHTRAIL_SNAPSHOT_INTERVAL", DEFAULT_SNAPSHOT_INTERVAL),
+            aggregate_cache_size=_positive_int(env, "BREACHTRAIL_AGGREGATE_CACHE_SIZE", 500, minimum=0),
+            create_tables=env.get("BREACHTRAIL_CREATE_TABLES", "yes").lower() not in {"0", "no", "false"},
+        )
+
+    def eventsourcing_env(self) -> dict[str, str]:
+        """The settings of the ``eventsourcing`` application, from ours."""
+        env = {
+            "PERSISTENCE_MODULE": "eventsourcing_sqlalchemy",
+            "SQLALCHEMY_URL": self.database_url,
+            "CREATE_TABLE": "yes" if self.create_tables else "no",
+        }
+        if self.aggregate_cache_size:
+            env["AGGREGATE_CACHE_MAXSIZE"] = str(self.aggregate_cache_size)
+        return env
+
+
+def normalise_database_url(url: str) -> str:
+    """Accept what people type (``postgresql://``) and name the driver we ship (psycopg 3).
+
+    A relative SQLite file's folder is created, so the default works on a fresh clone.
+    """
+    try:
+        parsed = make_url(url)
+    except Exception as error:
+        raise ConfigurationError(f"BREACHTRAIL_DATABASE_URL is not a database URL: {error}") from None
+    if parsed.drivername in {"postgresql", "postgres"}:
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    elif parsed.drivername.startswith("sqlite"):
+        database = parsed.database or ""
+        if database and database != ":memory:" and not database.startswith("file:"):
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+    elif not parsed.drivername.startswith("postgresql"):
+        raise ConfigurationError(
+            f"BREACHTRAIL_DATABASE_URL: unsupported database '{parsed.drivername}' (use sqlite or postgresql)"
+        )
+    return parsed.render_as_string(hide_password=False)
+
+
+def _positive_int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 1) -> int:
+    text = env.get(name)
+    if not text:
+        return default
+    try:
+        value = int(text)
+    except ValueError:
+        raise ConfigurationError(f"{name} must be a whole number, not {text!r}") from None
+    if value < minimum:
+        raise ConfigurationError(f"{name} must be at least {minimum}")
+    return value

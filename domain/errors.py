@@ -1,0 +1,62 @@
+"""Domain errors: named, carrying what a caller needs to explain them to a person."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from domain.values import Status, Step
+
+
+class DomainError(Exception):
+    """A command the domain refuses. Nothing was changed."""
+
+
+class InvalidCaseData(DomainError):
+    """Input that can never be valid for this case, keyed by field (a client's mistake)."""
+
+    def __init__(self, errors: Mapping[str, Iterable[str]]):
+        self.errors: dict[str, list[str]] = {field: list(msgs) for field, msgs in errors.items()}
+        super().__init__(
+            "; ".join(f"{field}: {' '.join(msgs)}" for field, msgs in self.errors.items())
+        )
+
+    @classmethod
+    def field(cls, name: str, message: str) -> InvalidCaseData:
+        return cls({name: [message]})
+
+
+class StepNotAllowed(DomainError):
+    """The step is illegal for the case's current status."""
+
+    def __init__(
+        self,
+        step: Step,
+        status: Status,
+        allowed: Iterable[Step],
+        reason: str | None = None,
+    ):
+        self.step = step
+        self.status = status
+        self.allowed = tuple(allowed)
+        self.reason = reason or f"'{step.value}' is not allowed while the case is {status.value}"
+        allowed_text = ", ".join(s.value for s in self.allowed) or "none"
+        super().__init__(
+            f"{self.reason}. Current status: {status.value}. Allowed steps: {allowed_text}."
+        )
+
+
+class EmployeeNotHeard(StepNotAllowed):
+    """A written warning before the employee was heard (forvaltningsloven § 19)."""
+
+
+class TalkNotHeld(StepNotAllowed):
+    """A written warning without a disciplinary talk held before it."""
+
+
+class RoleNotPermitted(DomainError):
+    """The acting user's role may never take this step (e.g. a manager escalating)."""
+
+    def __init__(self, step: Step, role: str):
+        self.step = step
+        self.role = role
+        super().__init__(f"a user with role '{role}' may not take the step '{step.value}'")

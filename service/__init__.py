@@ -1,0 +1,1 @@
+"""The breachtrail application: use cases, authorisation and queries over the event store."""

@@ -1,0 +1,318 @@
+"""``CaseService``: every use case of a case, as one eventsourcing application.
+
+Each command authorises the user, loads the case, calls one domain method and saves the
+new event. A plain step that loses a race with another writer is retried on the fresh
+state (so the domain's rules are checked again); a step that named the version it expects
+is never retried, it fails with ``VersionMismatch``.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
+from eventsourcing.persistence import IntegrityError, JSONTranscoder
+
+from domain.case import Case
+from domain.errors import InvalidCaseData
+from domain.values import Channel, Outcome, Severity, Step
+from service.authorisation import can_see_unit, may_report_in, require_caseworker, require_step_role
+from service.errors import (
+    AccessDenied,
+    CaseNotFound,
+    ConcurrentModification,
+    VersionMismatch,
+    VersionNotFound,
+)
+from service.transcodings import register_domain_transcodings
+from service.users import User
+from service.views import CaseView, HistoryEntry, case_view, history_entry
+
+logger = logging.getLogger(__name__)
+
+#: Dates in a case are calendar dates where the municipality is.
+LOCAL_TIMEZONE = ZoneInfo("Europe/Copenhagen")
+DEFAULT_SNAPSHOT_INTERVAL = 25
+DEFAULT_MAX_ATTEMPTS = 5
+
+Clock = Callable[[], datetime]
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+class CaseService(Application[UUID]):
+    """The case-handling application: report, take steps, read cases and their trails."""
+
+    name = "cases"
+    snapshotting_intervals = {Case: DEFAULT_SNAPSHOT_INTERVAL}
+
+    def __init__(
+        self,
+        env: dict[str, str] | None = None,
+        *,
+        known_units: frozenset[str] | None = None,
+        clock: Clock = _utc_now,
+        snapshot_interval: int = DEFAULT_SNAPSHOT_INTERVAL,
+        max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+    ):
+        super().__init__(env)
+        self.known_units = known_units
+        self.clock = clock
+        self.snapshotting_intervals = {Case: snapshot_interval}  # type: ignore[misc]
+        self.max_attempts = max_attempts
+
+    # --- infrastructure hooks ---------------------------------------------------------------
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        super().register_transcodings(transcoder)
+        register_domain_transcodings(transcoder)
+
+    def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
+        # Snapshots are written after the events commit: a failure here must not turn a
+        # stored step into a reported failure. The next snapshot interval tries again.
+        try:
+            super()._take_snapshots(processing_event)
+        except Exception:
+            logger.exception("taking a snapshot failed; the events are stored")
+
+    def today(self) -> date:
+        """Today's date in Denmark."""
+        return self.clock().astimezone(LOCAL_TIMEZONE).date()
+
+    # --- commands -----------------------------------------------------------------------------
+
+    def report_incident(
+        self,
+        user: User,
+        *,
+        unit: str,
+        employee_ref: str,
+        employee_name: str | None,
+        occurred_on: date,
+        rules: Sequence[str],
+        channel: Channel,
+        description: str,
+    ) -> CaseView:
+        """Open a new case in ``unit``; managers may only report in their own units."""
+        require_caseworker(user, "report incidents")
+        if self.known_units is not None and unit not in self.known_units:
+            known = ", ".join(sorted(self.known_units))
+            raise InvalidCaseData.field("unit", f"unknown unit; this installation has: {known}")
+        if not may_report_in(user, unit):
+            raise AccessDenied(f"user '{user.id}' may not report incidents in unit '{unit}'")
+        case = Case.report(
+            actor=user.actor,
+            unit=unit,
+            employee_ref=employee_ref,
+            employee_name=employee_name,
+            occurred_on=occurred_on,
+            rules=rules,
+            channel=channel,
+            description=description,
+            today=self.today(),
+        )
+        self.save(case)
+        return case_view(case, self.today())
+
+    def assess(
+        self,
+        user: User,
+        case_id: UUID,
+        *,
+        work_environment_issue: bool,
+        severity: Severity,
+        notes: str | None = None,
+        expected_version: int | None = None,
+    ) -> CaseView:
+        return self._step(
+            user, case_id, Step.ASSESSMENT, expected_version,
+            lambda case: case.assess(
+                actor=user.actor, work_environment_issue=work_environment_issue,
+                severity=severity, notes=notes,
+            ),
+        )
+
+    def open_hearing(
+        self,
+        user: User,
+        case_id: UUID,
+        *,
+        sent_on: date,
+        deadline: date | None = None,
+        expected_version: int | None = None,
+    ) -> CaseView:
+        return self._step(
+            user, case_id, Step.HEARING, expected_version,
+            lambda case: case.open_hearing(
+                actor=user.actor, sent_on=sent_on, deadline=deadline, today=self.today()
+            ),
+        )
+
+    def record_statement(
+        self,
+        user: User,
+        case_id: UUID,
+        *,
+        received_on: date,
+        summary: str,
+        expected_version: int | None = None,
+    ) -> CaseView:
+        return self._step(
+            user, case_id, Step.STATEMENT, expected_version,
+            lambda case: case.record_statement(
+                actor=user.actor, received_on=received_on, summary=summary, today=self.today()
+            ),
+        )
+
+    def hold_talk(
+        self,
+        user: User,
+        case_id: UUID,
+        *,
+        held_on: date,
+        participants: Sequence[str],
+        union_rep_present: bool,
+        summary: str,
+        expected_version: int | None = None,
+    ) -> CaseView:
+        return self._step(
+            user, case_id, Step.TALK, expected_version,
+            lambda case: case.hold_talk(
+                actor=user.actor, held_on=held_on, participants=participants,
+                union_rep_present=union_rep_present, summary=summary, today=self.today(),
+            ),
+        )
+
+    def issue_warning(
+        self,
+        user: User,
+        case_id: UUID,
+        *,
+        issued_on: date,
+        text: str,
+        valid_until: date | None = None,
+        expected_version: int | None = None,
+    ) -> CaseView:
+        return self._step(
+            user, case_id, Step.WARNING, expected_version,
+            lambda case: case.issue_warning(
+                actor=user.actor, issued_on=issued_on, text=text, valid_until=valid_until,
+                today=self.today(),
+            ),
+        )
+
+    def escalate(
+        self, user: User, case_id: UUID, *, reason: str, expected_version: int | None = None
+    ) -> CaseView:
+        return self._step(
+            user, case_id, Step.ESCALATION, expected_version,
+            lambda case: case.escalate(actor=user.actor, reason=reason),
+        )
+
+    def add_note(
+        self, user: User, case_id: UUID, *, text: str, expected_version: int | None = None
+    ) -> CaseView:
+        return self._step(
+            user, case_id, Step.NOTE, expected_version,
+            lambda case: case.add_note(actor=user.actor, text=text),
+        )
+
+    def close_case(
+        self,
+        user: User,
+        case_id: UUID,
+        *,
+        outcome: Outcome,
+        reason: str,
+        expected_version: int | None = None,
+    ) -> CaseView:
+        return self._step(
+            user, case_id, Step.CLOSURE, expected_version,
+            lambda case: case.close(actor=user.actor, outcome=outcome, reason=reason),
+        )
+
+    def reopen(
+        self, user: User, case_id: UUID, *, reason: str, expected_version: int | None = None
+    ) -> CaseView:
+        return self._step(
+            user, case_id, Step.REOPENING, expected_version,
+            lambda case: case.reopen(actor=user.actor, reason=reason),
+        )
+
+    def erase_personal_data(
+        self, user: User, case_id: UUID, *, reason: str, expected_version: int | None = None
+    ) -> CaseView:
+        return self._step(
+            user, case_id, Step.ERASURE, expected_version,
+            lambda case: case.erase_personal_data(actor=user.actor, reason=reason),
+        )
+
+    # --- queries ------------------------------------------------------------------------------
+
+    def get_case(self, user: User, case_id: UUID, *, version: int | None = None) -> CaseView:
+        """The case now, or as it stood after its ``version``-th event."""
+        require_caseworker(user, "read cases")
+        current = self._load_in_scope(user, case_id)
+        if version is None or version == current.version:
+            return case_view(current, self.today())
+        if not 1 <= version <= current.version:
+            raise VersionNotFound(case_id, version)
+        past: Case = self.repository.get(case_id, version=version)
+        if current.personal_data_erased:
+            # Erasure reaches back: no earlier version shows what was erased.
+            past.erase_personal_data_from_state()
+        return case_view(past, self.today())
+
+    def history(self, user: User, case_id: UUID) -> list[HistoryEntry]:
+        """Every event of the case, oldest first, with who recorded it and when."""
+        require_caseworker(user, "read case histories")
+        current = self._load_in_scope(user, case_id)
+        erased = current.personal_data_erased
+        return [history_entry(event, erased=erased) for event in self.events.get(case_id)]
+
+    # --- internals ----------------------------------------------------------------------------
+
+    def _load(self, case_id: UUID) -> Case:
+        try:
+            case: Case = self.repository.get(case_id)
+        except AggregateNotFoundError:
+            raise CaseNotFound(case_id) from None
+        return case
+
+    def _load_in_scope(self, user: User, case_id: UUID) -> Case:
+        case = self._load(case_id)
+        if not can_see_unit(user, case.unit):
+            raise CaseNotFound(case_id)
+        return case
+
+    def _step(
+        self,
+        user: User,
+        case_id: UUID,
+        step: Step,
+        expected_version: int | None,
+        act: Callable[[Case], Any],
+    ) -> CaseView:
+        require_step_role(user, step)
+        for _attempt in range(self.max_attempts):
+            case = self._load_in_scope(user, case_id)
+            if expected_version is not None and case.version != expected_version:
+                raise VersionMismatch(case_id, expected_version, case.version)
+            act(case)
+            try:
+                self.save(case)
+            except IntegrityError:
+                if expected_version is not None:
+                    current = self._load(case_id).version
+                    raise VersionMismatch(case_id, expected_version, current) from None
+                logger.info("step %s on case %s lost a race; retrying", step.value, case_id)
+                continue
+            return case_view(case, self.today())
+        raise ConcurrentModification(case_id, self.max_attempts)

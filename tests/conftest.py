@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from adapters.composition import build_case_service, close_case_service
+from adapters.config import Settings
+from service.cases import CaseService, Clock
+from tests.databases import POSTGRES_URL_VARIABLE, backends, fresh_database
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if os.environ.get("CI") == "true" and POSTGRES_URL_VARIABLE not in os.environ:
+        raise pytest.UsageError(f"CI=true needs PostgreSQL: set {POSTGRES_URL_VARIABLE}")
+
+
+@pytest.fixture(params=backends())
+def backend(request: pytest.FixtureRequest) -> str:
+    if request.node.get_closest_marker("postgres_only") and request.param != "postgres":
+        pytest.skip("needs PostgreSQL: real concurrent writers")
+    return str(request.param)
+
+
+@pytest.fixture
+def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
+    with fresh_database(backend, tmp_path) as url:
+        yield url
+
+
+@pytest.fixture
+def make_service(database_url: str) -> Iterator[Callable[..., CaseService]]:
+    """Build as many service instances on the test's database as a test needs (restarts, races)."""
+    built: list[CaseService] = []
+
+    def make(clock: Clock | None = None, **overrides: object) -> CaseService:
+        settings = Settings(database_url=database_url, **overrides)  # type: ignore[arg-type]
+        service = build_case_service(settings, clock=clock)
+        built.append(service)
+        return service
+
+    yield make
+    for service in built:
+        close_case_service(service)
+
+
+@pytest.fixture
+def service(make_service: Callable[..., CaseService]) -> CaseService:
+    return make_service()
