@@ -3,16 +3,25 @@
 from __future__ import annotations
 
 from adapters.config import Settings
+from adapters.read_models import SqlCaseListStore
 from service.cases import CaseService, Clock
 
 
 def build_case_service(settings: Settings, *, clock: Clock | None = None) -> CaseService:
     """A ``CaseService`` storing in ``settings.database_url`` (tables created unless told not to)."""
     extra = {} if clock is None else {"clock": clock}
+
+    def case_list(service: CaseService) -> SqlCaseListStore:
+        store = SqlCaseListStore(service.factory.datastore)  # type: ignore[attr-defined]
+        if settings.create_tables:
+            store.create_tables()
+        return store
+
     return CaseService(
         env=settings.eventsourcing_env(),
         known_units=settings.known_units,
         snapshot_interval=settings.snapshot_interval,
+        case_list=case_list,
         **extra,
     )
 

@@ -16,12 +16,14 @@ from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording
 
 from domain.case import Case
 from domain.errors import InvalidCaseData
-from domain.values import Channel, Outcome, Severity, Step
+from domain.rules import is_known_rule
+from domain.values import Channel, Outcome, Role, Severity, Status, Step
 from service.authorisation import can_see_unit, may_report_in, require_caseworker, require_step_role
+from service.case_list import CaseListFilter, CaseListStore, project_recordings
 from service.errors import (
     AccessDenied,
     CaseNotFound,
@@ -31,14 +33,15 @@ from service.errors import (
 )
 from service.transcodings import register_domain_transcodings
 from service.users import User
-from service.views import CaseView, HistoryEntry, case_view, history_entry
+from service.views import CasePage, CaseView, HistoryEntry, case_view, history_entry
 
 logger = logging.getLogger(__name__)
 
 #: Dates in a case are calendar dates where the municipality is.
 LOCAL_TIMEZONE = ZoneInfo("Europe/Copenhagen")
 DEFAULT_SNAPSHOT_INTERVAL = 25
-DEFAULT_MAX_ATTEMPTS = 5
+DEFAULT_MAX_ATTEMPTS = 8
+MAX_PER_PAGE = 200
 
 Clock = Callable[[], datetime]
 
@@ -61,18 +64,31 @@ class CaseService(Application[UUID]):
         clock: Clock = _utc_now,
         snapshot_interval: int = DEFAULT_SNAPSHOT_INTERVAL,
         max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+        case_list: Callable[[CaseService], CaseListStore] | None = None,
     ):
         super().__init__(env)
         self.known_units = known_units
         self.clock = clock
         self.snapshotting_intervals = {Case: snapshot_interval}  # type: ignore[misc]
         self.max_attempts = max_attempts
+        # Built from the application because it must share the event store's transactions.
+        self.case_list: CaseListStore | None = case_list(self) if case_list else None
 
     # --- infrastructure hooks ---------------------------------------------------------------
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         register_domain_transcodings(transcoder)
+
+    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
+        # The case list is written in the transaction of the events: a step is visible in
+        # the very next list, and a crash leaves both or neither.
+        if self.case_list is None:
+            return super()._record(processing_event)
+        with self.case_list.transaction():
+            recordings = super()._record(processing_event)
+            project_recordings(self.case_list, recordings)
+        return recordings
 
     def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
         # Snapshots are written after the events commit: a failure here must not turn a
@@ -269,6 +285,38 @@ class CaseService(Application[UUID]):
             # Erasure reaches back: no earlier version shows what was erased.
             past.erase_personal_data_from_state()
         return case_view(past, self.today())
+
+    def list_cases(
+        self,
+        user: User,
+        *,
+        unit: str | None = None,
+        status: str | None = None,
+        rule: str | None = None,
+        overdue: bool | None = None,
+        page: int = 1,
+        per_page: int = 50,
+    ) -> CasePage:
+        """A page of the cases the user may see, newest activity first."""
+        require_caseworker(user, "list cases")
+        errors: dict[str, list[str]] = {}
+        if status is not None and status not in {s.value for s in Status}:
+            errors["status"] = [f"unknown status '{status}'"]
+        if rule is not None and not is_known_rule(rule):
+            errors["rule"] = [f"unknown rule code '{rule}'"]
+        if page < 1:
+            errors["page"] = ["must be at least 1"]
+        if not 1 <= per_page <= MAX_PER_PAGE:
+            errors["per_page"] = [f"must be between 1 and {MAX_PER_PAGE}"]
+        if errors:
+            raise InvalidCaseData(errors)
+        if self.case_list is None:
+            raise RuntimeError("this CaseService was built without a case list")
+        units = None if user.role is Role.HR else user.units
+        query = CaseListFilter(units=units, unit=unit, status=status, rule=rule, overdue=overdue)
+        today = self.today()
+        rows, total = self.case_list.page(query, today=today, offset=(page - 1) * per_page, limit=per_page)
+        return CasePage([row.summary(today) for row in rows], page=page, per_page=per_page, total=total)
 
     def history(self, user: User, case_id: UUID) -> list[HistoryEntry]:
         """Every event of the case, oldest first, with who recorded it and when."""

@@ -150,3 +150,31 @@ def history_entry(event: Any, *, erased: bool) -> HistoryEntry:
         actor={"id": event.actor.id, "role": event.actor.role.value},
         data=data,
     )
+
+
+@dataclass(frozen=True)
+class CaseSummary:
+    """One row of the case list (read model), without free texts."""
+
+    id: str
+    version: int
+    unit: str
+    status: str
+    employee: dict[str, Any] | None
+    occurred_on: date
+    rules: list[str]
+    channel: str
+    reported_at: datetime
+    reported_by: str
+    last_activity_at: datetime
+    hearing_deadline: date | None
+    overdue: bool
+    personal_data_erased: bool
+
+
+@dataclass(frozen=True)
+class CasePage:
+    items: list[CaseSummary]
+    page: int
+    per_page: int
+    total: int

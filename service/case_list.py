@@ -1,0 +1,193 @@
+"""The case list read model: what a row says about a case, folded from its events.
+
+The fold is pure (no storage): ``evolve(row, event)`` gives the row after one more event.
+Storage is a port (``CaseListStore``) that adapters implement with SQL tables; commands
+write rows in the same transaction as their events, and a rebuild replays the event log.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Protocol
+
+from domain.case import Case
+from domain.values import Status
+from service.views import CaseSummary
+
+
+@dataclass(frozen=True)
+class CaseRow:
+    """One case as the list (and the statistics) see it."""
+
+    id: str
+    version: int
+    unit: str
+    status: str
+    status_before_closure: str | None
+    outcome: str | None
+    employee_ref: str | None
+    employee_name: str | None
+    occurred_on: date
+    rules: tuple[str, ...]
+    channel: str
+    reported_at: datetime
+    reported_by: str
+    last_activity_at: datetime
+    hearing_sent_on: date | None
+    hearing_deadline: date | None
+    statement_after_hearing: bool
+    personal_data_erased: bool
+
+    def is_overdue(self, today: date) -> bool:
+        """An open case whose hearing deadline passed with no statement: the manager must act."""
+        return (
+            self.status != Status.CLOSED.value
+            and self.hearing_deadline is not None
+            and self.hearing_deadline < today
+            and not self.statement_after_hearing
+        )
+
+    def summary(self, today: date) -> CaseSummary:
+        return CaseSummary(
+            id=self.id,
+            version=self.version,
+            unit=self.unit,
+            status=self.status,
+            employee=None
+            if self.personal_data_erased or self.employee_ref is None
+            else {"ref": self.employee_ref, "name": self.employee_name},
+            occurred_on=self.occurred_on,
+            rules=list(self.rules),
+            channel=self.channel,
+            reported_at=self.reported_at,
+            reported_by=self.reported_by,
+            last_activity_at=self.last_activity_at,
+            hearing_deadline=self.hearing_deadline,
+            overdue=self.is_overdue(today),
+            personal_data_erased=self.personal_data_erased,
+        )
+
+
+class OutOfOrderEvent(Exception):
+    """An event that does not follow the row's version: a gap in what was projected."""
+
+
+def evolve(row: CaseRow | None, event: Any) -> CaseRow | None:
+    """The row after ``event``; ``None`` rows start at ``IncidentReported``.
+
+    Events at or below the row's version were applied already and change nothing, which
+    makes replaying the log over existing rows harmless.
+    """
+    if isinstance(event, Case.IncidentReported):
+        if row is not None:
+            return row
+        return CaseRow(
+            id=str(event.originator_id),
+            version=event.originator_version,
+            unit=event.unit,
+            status=Status.REPORTED.value,
+            status_before_closure=None,
+            outcome=None,
+            employee_ref=event.employee_ref,
+            employee_name=event.employee_name,
+            occurred_on=event.occurred_on,
+            rules=tuple(event.rules),
+            channel=event.channel,
+            reported_at=event.timestamp,
+            reported_by=event.actor.id,
+            last_activity_at=event.timestamp,
+            hearing_sent_on=None,
+            hearing_deadline=None,
+            statement_after_hearing=False,
+            personal_data_erased=False,
+        )
+    if row is None:
+        raise OutOfOrderEvent(f"{type(event).__name__} for case {event.originator_id} before its report")
+    if event.originator_version <= row.version:
+        return row
+    if event.originator_version != row.version + 1:
+        raise OutOfOrderEvent(
+            f"case {row.id}: event version {event.originator_version} after row version {row.version}"
+        )
+    changes: dict[str, Any] = {"version": event.originator_version, "last_activity_at": event.timestamp}
+    changes.update(_changes(row, event))
+    return dataclasses.replace(row, **changes)
+
+
+def _changes(row: CaseRow, event: Any) -> dict[str, Any]:
+    if isinstance(event, Case.Assessed):
+        return {"status": Status.ASSESSED.value}
+    if isinstance(event, Case.HearingOpened):
+        return {"hearing_sent_on": event.sent_on, "hearing_deadline": event.deadline,
+                "statement_after_hearing": False}
+    if isinstance(event, Case.StatementRecorded):
+        after = row.hearing_sent_on is not None and event.received_on >= row.hearing_sent_on
+        return {"statement_after_hearing": row.statement_after_hearing or after}
+    if isinstance(event, Case.TalkHeld):
+        if row.status in (Status.ASSESSED.value, Status.TALK_HELD.value):
+            return {"status": Status.TALK_HELD.value}
+        return {}
+    if isinstance(event, Case.WarningIssued):
+        return {"status": Status.WARNING_ISSUED.value}
+    if isinstance(event, Case.Escalated):
+        return {"status": Status.ESCALATED.value}
+    if isinstance(event, Case.Closed):
+        return {"status": Status.CLOSED.value, "status_before_closure": row.status, "outcome": event.outcome}
+    if isinstance(event, Case.Reopened):
+        return {"status": row.status_before_closure or Status.REPORTED.value,
+                "status_before_closure": None, "outcome": None}
+    if isinstance(event, Case.PersonalDataErased):
+        return {"employee_ref": None, "employee_name": None, "personal_data_erased": True}
+    return {}  # NoteAdded and any later event type: activity only
+
+
+@dataclass(frozen=True)
+class CaseListFilter:
+    """What a list request asks for, already narrowed to what the user may see."""
+
+    units: frozenset[str] | None  # None: every unit (HR)
+    unit: str | None = None
+    status: str | None = None
+    rule: str | None = None
+    overdue: bool | None = None
+
+
+class CaseListStore(Protocol):
+    """Where case rows live; implemented by an adapter."""
+
+    def transaction(self) -> AbstractContextManager[Any]:
+        """The transaction that events and rows are written in together."""
+        ...
+
+    def rows(self, case_ids: Sequence[str]) -> dict[str, CaseRow]:
+        """The stored rows of these cases (missing ones absent)."""
+        ...
+
+    def save_rows(self, rows: Sequence[CaseRow], position: int | None) -> None:
+        """Store rows, and the notification id they are complete up to, in the current transaction."""
+        ...
+
+    def page(
+        self, query: CaseListFilter, *, today: date, offset: int, limit: int
+    ) -> tuple[list[CaseRow], int]:
+        """One page of rows, newest activity first, and the number of rows matching."""
+        ...
+
+
+def project_recordings(store: CaseListStore, recordings: Sequence[Any]) -> None:
+    """Fold newly recorded events into their cases' rows (inside the events' transaction)."""
+    if not recordings:
+        return
+    events = [recording.domain_event for recording in recordings]
+    rows: dict[str, CaseRow | None] = dict(store.rows(sorted({str(e.originator_id) for e in events})))
+    changed: dict[str, CaseRow] = {}
+    for event in events:
+        key = str(event.originator_id)
+        row = evolve(rows.get(key), event)
+        if row is not None:
+            rows[key] = changed[key] = row
+    store.save_rows(list(changed.values()), max(r.notification.id for r in recordings))
