@@ -1,21 +1,24 @@
-"""The ``breachtrail`` command line."""
+"""The ``breachtrail`` command line: the schema, the server, users and their tokens."""
 
 from __future__ import annotations
 
 import os
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import datetime
+from pathlib import Path
 
 import click
+import sqlalchemy as sa
+from eventsourcing.persistence import PersistenceError
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import SQLAlchemyError
 
-from adapters.composition import build_case_service, close_case_service
 from adapters.config import ConfigurationError, Settings
-
-
-def _settings() -> Settings:
-    try:
-        return Settings.from_environ()
-    except ConfigurationError as error:
-        raise click.ClickException(str(error)) from None
+from adapters.schema import create_schema
+from adapters.users import USERS_TABLE, UserAccount, UserError, UserStore
+from domain.values import Role
 
 
 @click.group()
@@ -27,33 +30,183 @@ def main() -> None:
 def init_db() -> None:
     """Create the tables in BREACHTRAIL_DATABASE_URL (harmless when they exist)."""
     settings = _settings()
-    close_case_service(build_case_service(settings))
+    with _database_errors(settings):
+        create_schema(settings)
     click.echo(f"database ready: {_redacted(settings.database_url)}")
 
 
 @main.command()
 @click.option("--host", default=lambda: os.environ.get("HOST", "127.0.0.1"), show_default="$HOST or 127.0.0.1")
-@click.option("--port", type=int, default=lambda: int(os.environ.get("PORT", "8000")), show_default="$PORT or 8000")
-@click.option("--workers", type=click.IntRange(1, 64), default=lambda: int(os.environ.get("WEB_CONCURRENCY", "2")),
+@click.option("--port", type=click.IntRange(1, 65535), default=lambda: os.environ.get("PORT", "8000"),
+              show_default="$PORT or 8000")
+@click.option("--workers", type=click.IntRange(1, 64), default=lambda: os.environ.get("WEB_CONCURRENCY", "2"),
               show_default="$WEB_CONCURRENCY or 2")
 def serve(host: str, port: int, workers: int) -> None:
     """Create the schema, then serve the API with gunicorn workers."""
     settings = _settings()
     # Tables are created once, here: workers racing to create them on PostgreSQL collide.
-    close_case_service(build_case_service(settings))
+    with _database_errors(settings):
+        create_schema(settings)
+        has_users = bool(_store_accounts(settings))
+    click.echo(f"breachtrail on http://{_url_host(host)}:{port} storing in {_redacted(settings.database_url)}")
+    if not has_users:
+        click.echo(_first_user_hint())
     os.environ["BREACHTRAIL_CREATE_TABLES"] = "no"
     os.environ["BREACHTRAIL_DATABASE_URL"] = settings.database_url
-    click.echo(f"breachtrail on http://{host}:{port} storing in {_redacted(settings.database_url)}")
     sys.stdout.flush()
-    # No --preload: every worker builds its own engine after the fork.
-    os.execvp(
-        sys.executable,
-        [sys.executable, "-m", "gunicorn", "--bind", f"{host}:{port}", "--workers", str(workers),
-         "--access-logfile", "-", "wsgi:app"],
+    # No --preload: every worker builds its own engine after the fork, sharing no connection.
+    command = [sys.executable, "-m", "gunicorn", "--bind", f"{_url_host(host)}:{port}", "--workers", str(workers),
+               "--access-logfile", "-"]
+    if _gunicorn_has_control_socket():
+        # Its default path is per user, not per server: two servers would unlink each other's.
+        command.append("--no-control-socket")
+    os.execvp(sys.executable, [*command, "wsgi:app"])
+
+
+@main.group()
+def users() -> None:
+    """Add, list and revoke users, and give them new tokens."""
+
+
+@users.command("add")
+@click.argument("user_id")
+@click.option("--role", required=True, type=click.Choice([role.value for role in Role]), help="What the user is.")
+@click.option("--unit", "units", multiple=True, metavar="UNIT", help="A unit a manager leads; repeat for several.")
+def add_user(user_id: str, role: str, units: tuple[str, ...]) -> None:
+    """Add a user and print their token, which is shown this once only."""
+    settings = _settings()
+    unknown = sorted(set(units) - settings.known_units) if settings.known_units is not None else []
+    if unknown:
+        raise click.ClickException(
+            f"not units of this installation: {', '.join(unknown)} "
+            f"(BREACHTRAIL_UNITS lists {', '.join(sorted(settings.known_units or ()))})"
+        )
+    with _user_store(settings, create=True) as store:
+        token = store.add(user_id, Role(role), units)
+    click.echo(f"added {role} '{user_id}'" + (f" for {', '.join(sorted(set(units)))}" if units else ""))
+    click.echo(f"token for '{user_id}' (shown once, store it now; use it as 'Authorization: Bearer <token>'):")
+    click.echo(token)
+
+
+@users.command("list")
+def list_users() -> None:
+    """Show every user with role, units and status (never a token)."""
+    with _user_store(_settings()) as store:
+        accounts = store.list_users()
+    if not accounts:
+        click.echo(_first_user_hint())
+        return
+    rows = [("USER", "ROLE", "UNITS", "CREATED", "REVOKED")]
+    rows += [_account_row(account) for account in accounts]
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        click.echo("  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip())
+
+
+@users.command("revoke")
+@click.argument("user_id")
+def revoke_user(user_id: str) -> None:
+    """Revoke a user: their token stops working at once."""
+    with _user_store(_settings()) as store:
+        known = store.revoke(user_id)
+    if not known:
+        raise click.ClickException(f"no user '{user_id}'")
+    click.echo(f"revoked '{user_id}': their token no longer works")
+
+
+@users.command("token")
+@click.argument("user_id")
+def rotate_token(user_id: str) -> None:
+    """Give a user a new token (shown once); the old one stops working, and a revoked user is let back in."""
+    with _user_store(_settings()) as store:
+        token = store.issue_token(user_id)
+    click.echo(f"new token for '{user_id}' (shown once, store it now; the previous token no longer works):")
+    click.echo(token)
+
+
+def _settings() -> Settings:
+    try:
+        return Settings.from_environ()
+    except ConfigurationError as error:
+        raise click.ClickException(str(error)) from None
+
+
+@contextmanager
+def _database_errors(settings: Settings) -> Iterator[None]:
+    """Turn a database that cannot be reached or used into a one-line error, not a traceback."""
+    try:
+        yield
+    except (SQLAlchemyError, PersistenceError) as error:
+        cause = getattr(error, "orig", None) or error.__cause__ or error
+        reason = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
+        raise click.ClickException(f"database {_redacted(settings.database_url)}: {reason}") from None
+
+
+@contextmanager
+def _user_store(settings: Settings, *, create: bool = False) -> Iterator[UserStore]:
+    """A ``UserStore`` on its own engine, disposed afterwards; its errors become clean CLI errors."""
+    engine = sa.create_engine(settings.database_url)
+    try:
+        with _database_errors(settings):
+            store = UserStore(engine)
+            if create:
+                store.create_tables()
+            elif not sa.inspect(engine).has_table(USERS_TABLE):
+                raise click.ClickException(
+                    f"no users table in {_redacted(settings.database_url)}: run 'breachtrail init-db' first"
+                )
+            try:
+                yield store
+            except UserError as error:
+                raise click.ClickException(str(error)) from None
+    finally:
+        engine.dispose()
+
+
+def _store_accounts(settings: Settings) -> list[UserAccount]:
+    engine = sa.create_engine(settings.database_url)
+    try:
+        return UserStore(engine).list_users()
+    finally:
+        engine.dispose()
+
+
+def _account_row(account: UserAccount) -> tuple[str, str, str, str, str]:
+    return (
+        account.id,
+        account.role.value,
+        ",".join(sorted(account.units)) or "-",
+        _minute(account.created_at),
+        "-" if account.revoked_at is None else _minute(account.revoked_at),
     )
 
 
-def _redacted(url: str) -> str:
-    from sqlalchemy.engine import make_url
+def _minute(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%d %H:%M UTC")
 
+
+def _first_user_hint() -> str:
+    # Show the command as this one was run (``.venv/bin/breachtrail`` under ``make run``).
+    program = sys.argv[0] if Path(sys.argv[0]).name == "breachtrail" else "breachtrail"
+    same_database = " (with the same BREACHTRAIL_DATABASE_URL)" if os.environ.get("BREACHTRAIL_DATABASE_URL") else ""
+    return (
+        f"No users yet. Create the first one{same_database}; its token is printed once:\n"
+        f"    {program} users add <user-id> --role hr\n"
+        f"    {program} users add <user-id> --role manager --unit <unit>"
+    )
+
+
+def _gunicorn_has_control_socket() -> bool:
+    """Whether this gunicorn (27 and later) opens an admin socket unless told not to."""
+    from gunicorn.config import KNOWN_SETTINGS
+
+    return any(setting.name == "control_socket_disable" for setting in KNOWN_SETTINGS)
+
+
+def _url_host(host: str) -> str:
+    # An IPv6 address needs brackets in a URL and in gunicorn's --bind.
+    return f"[{host}]" if ":" in host and not host.startswith("[") else host
+
+
+def _redacted(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)

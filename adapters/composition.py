@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from adapters.config import Settings
 from adapters.read_models import SqlCaseListStore
+from adapters.statistics_source import SqlStatisticsSource
 from service.cases import CaseService, Clock
+from service.statistics import Statistics
 
 
 def build_case_service(settings: Settings, *, clock: Clock | None = None) -> CaseService:
@@ -17,11 +19,17 @@ def build_case_service(settings: Settings, *, clock: Clock | None = None) -> Cas
             store.create_tables()
         return store
 
+    def statistics(service: CaseService) -> Statistics:
+        engine = service.factory.datastore.engine  # type: ignore[attr-defined]
+        return Statistics(SqlStatisticsSource(engine), k=settings.statistics_k,
+                          known_units=settings.known_units or ())
+
     return CaseService(
         env=settings.eventsourcing_env(),
         known_units=settings.known_units,
         snapshot_interval=settings.snapshot_interval,
         case_list=case_list,
+        statistics=statistics,
         **extra,
     )
 

@@ -11,6 +11,7 @@ from sqlalchemy.engine import make_url
 
 from domain.values import is_unit_slug
 from service.cases import DEFAULT_SNAPSHOT_INTERVAL
+from service.statistics import DEFAULT_K, MINIMUM_K
 
 DEFAULT_DATABASE_URL = "sqlite:///var/breachtrail.sqlite3"
 
@@ -27,6 +28,7 @@ class Settings:
     known_units: frozenset[str] | None = None
     snapshot_interval: int = DEFAULT_SNAPSHOT_INTERVAL
     aggregate_cache_size: int = 500
+    statistics_k: int = DEFAULT_K
     create_tables: bool = True
 
     @classmethod
@@ -44,6 +46,7 @@ class Settings:
             known_units=known_units,
             snapshot_interval=_positive_int(env, "BREACHTRAIL_SNAPSHOT_INTERVAL", DEFAULT_SNAPSHOT_INTERVAL),
             aggregate_cache_size=_positive_int(env, "BREACHTRAIL_AGGREGATE_CACHE_SIZE", 500, minimum=0),
+            statistics_k=_positive_int(env, "BREACHTRAIL_STATISTICS_K", DEFAULT_K, minimum=MINIMUM_K),
             create_tables=env.get("BREACHTRAIL_CREATE_TABLES", "yes").lower() not in {"0", "no", "false"},
         )
 

@@ -31,6 +31,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 
+from domain.rules import rule_codes
 from service.case_list import CaseListFilter, CaseRow
 
 metadata = MetaData()
@@ -67,6 +68,19 @@ case_summary_rules = Table(
     Column("rule", String(8), primary_key=True),
     Column("ordinal", Integer, nullable=False),  # keeps the order the report named them in
     Index("case_summary_rules_rule_idx", "rule", "case_id"),
+)
+
+# The facts statistics are computed from: no names, no references, no free text.
+case_facts = Table(
+    "case_facts",
+    metadata,
+    Column("case_id", String(36), primary_key=True),
+    Column("unit", String(64), nullable=False),
+    Column("month", String(7), nullable=False),
+    Column("rules", String(200), nullable=False),  # codes in catalogue order, comma-separated
+    Column("channel", String(32), nullable=False),
+    Column("status", String(32), nullable=False),
+    Column("outcome", String(32)),
 )
 
 projection_positions = Table(
@@ -111,6 +125,7 @@ class SqlCaseListStore:
                 for row in rows:
                     values = {name: getattr(row, name) for name in _ROW_COLUMNS}
                     session.execute(_upsert(session, case_summaries, values, ["id"]))
+                    session.execute(_upsert(session, case_facts, _facts(row), ["case_id"]))
                 session.execute(
                     case_summary_rules.insert(),
                     [
@@ -171,6 +186,23 @@ class SqlCaseListStore:
             session.execute(
                 projection_positions.update().where(projection_positions.c.name == name).values(position=position)
             )
+
+
+def _facts(row: CaseRow) -> dict[str, Any]:
+    return {
+        "case_id": row.id,
+        "unit": row.unit,
+        "month": row.occurred_on.strftime("%Y-%m"),
+        "rules": ",".join(sorted(row.rules, key=_catalogue_position)),
+        "channel": row.channel,
+        "status": row.status,
+        "outcome": row.outcome,
+    }
+
+
+def _catalogue_position(code: str) -> int:
+    codes = rule_codes()
+    return codes.index(code) if code in codes else len(codes)
 
 
 def _rules_of(session: Session, case_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:

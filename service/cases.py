@@ -9,6 +9,7 @@ is never retried, it fails with ``VersionMismatch``.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
@@ -31,6 +32,7 @@ from service.errors import (
     VersionMismatch,
     VersionNotFound,
 )
+from service.statistics import DIMENSIONS, Statistics, StatisticsRequest, StatisticsResult, TooManyCells
 from service.transcodings import register_domain_transcodings
 from service.users import User
 from service.views import CasePage, CaseView, HistoryEntry, case_view, history_entry
@@ -42,6 +44,7 @@ LOCAL_TIMEZONE = ZoneInfo("Europe/Copenhagen")
 DEFAULT_SNAPSHOT_INTERVAL = 25
 DEFAULT_MAX_ATTEMPTS = 8
 MAX_PER_PAGE = 200
+MONTH_PATTERN = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 Clock = Callable[[], datetime]
 
@@ -65,6 +68,7 @@ class CaseService(Application[UUID]):
         snapshot_interval: int = DEFAULT_SNAPSHOT_INTERVAL,
         max_attempts: int = DEFAULT_MAX_ATTEMPTS,
         case_list: Callable[[CaseService], CaseListStore] | None = None,
+        statistics: Callable[[CaseService], Statistics] | None = None,
     ):
         super().__init__(env)
         self.known_units = known_units
@@ -73,6 +77,7 @@ class CaseService(Application[UUID]):
         self.max_attempts = max_attempts
         # Built from the application because it must share the event store's transactions.
         self.case_list: CaseListStore | None = case_list(self) if case_list else None
+        self._statistics: Statistics | None = statistics(self) if statistics else None
 
     # --- infrastructure hooks ---------------------------------------------------------------
 
@@ -317,6 +322,39 @@ class CaseService(Application[UUID]):
         today = self.today()
         rows, total = self.case_list.page(query, today=today, offset=(page - 1) * per_page, limit=per_page)
         return CasePage([row.summary(today) for row in rows], page=page, per_page=per_page, total=total)
+
+    def statistics(
+        self,
+        user: User,
+        *,
+        group_by: Sequence[str] = (),
+        from_month: str | None = None,
+        to_month: str | None = None,
+    ) -> StatisticsResult:
+        """Anonymised counts of cases (never of people), safe to show to anyone with a role."""
+        errors: dict[str, list[str]] = {}
+        unknown = [d for d in group_by if d not in DIMENSIONS]
+        if unknown:
+            choices = ", ".join(DIMENSIONS)
+            errors["group_by"] = [f"cannot group by {', '.join(map(repr, unknown))}; choose from {choices}"]
+        elif len(set(group_by)) != len(group_by):
+            errors["group_by"] = ["name each dimension once"]
+        for field, value in (("from", from_month), ("to", to_month)):
+            if value is not None and not MONTH_PATTERN.fullmatch(value):
+                errors[field] = ["must be a month written YYYY-MM"]
+        if not errors and from_month and to_month and from_month > to_month:
+            errors["to"] = ["must not lie before from"]
+        if errors:
+            raise InvalidCaseData(errors)
+        if self._statistics is None:
+            raise RuntimeError("this CaseService was built without statistics")
+        request = StatisticsRequest(tuple(group_by), from_month, to_month)
+        try:
+            return self._statistics.answer(request)
+        except TooManyCells:
+            raise InvalidCaseData.field(
+                "group_by", "too many cells for one answer: group by fewer dimensions or a shorter period"
+            ) from None
 
     def history(self, user: User, case_id: UUID) -> list[HistoryEntry]:
         """Every event of the case, oldest first, with who recorded it and when."""
