@@ -210,3 +210,12 @@ def _url_host(host: str) -> str:
 
 def _redacted(url: str) -> str:
     return make_url(url).render_as_string(hide_password=True)
+
+
+def _register_subcommands() -> None:
+    from adapters.cli_projections import projections
+
+    main.add_command(projections)
+
+
+_register_subcommands()

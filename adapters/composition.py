@@ -30,6 +30,7 @@ def build_case_service(settings: Settings, *, clock: Clock | None = None) -> Cas
         snapshot_interval=settings.snapshot_interval,
         case_list=case_list,
         statistics=statistics,
+        project_inline=settings.inline_projections,
         **extra,
     )
 

@@ -29,6 +29,8 @@ class Settings:
     snapshot_interval: int = DEFAULT_SNAPSHOT_INTERVAL
     aggregate_cache_size: int = 500
     statistics_k: int = DEFAULT_K
+    # Write the read side with the events (no lag). Off: `breachtrail projections run` does it.
+    inline_projections: bool = True
     create_tables: bool = True
 
     @classmethod
@@ -47,6 +49,7 @@ class Settings:
             snapshot_interval=_positive_int(env, "BREACHTRAIL_SNAPSHOT_INTERVAL", DEFAULT_SNAPSHOT_INTERVAL),
             aggregate_cache_size=_positive_int(env, "BREACHTRAIL_AGGREGATE_CACHE_SIZE", 500, minimum=0),
             statistics_k=_positive_int(env, "BREACHTRAIL_STATISTICS_K", DEFAULT_K, minimum=MINIMUM_K),
+            inline_projections=_flag(env, "BREACHTRAIL_INLINE_PROJECTIONS", True),
             create_tables=env.get("BREACHTRAIL_CREATE_TABLES", "yes").lower() not in {"0", "no", "false"},
         )
 
@@ -82,6 +85,17 @@ def normalise_database_url(url: str) -> str:
             f"BREACHTRAIL_DATABASE_URL: unsupported database '{parsed.drivername}' (use sqlite or postgresql)"
         )
     return parsed.render_as_string(hide_password=False)
+
+
+def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
+    text = env.get(name, "").strip().lower()
+    if not text:
+        return default
+    if text in {"1", "yes", "true", "on"}:
+        return True
+    if text in {"0", "no", "false", "off"}:
+        return False
+    raise ConfigurationError(f"{name} must be yes or no, not {text!r}")
 
 
 def _positive_int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 1) -> int:

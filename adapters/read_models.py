@@ -75,6 +75,7 @@ case_facts = Table(
     "case_facts",
     metadata,
     Column("case_id", String(36), primary_key=True),
+    Column("version", Integer, nullable=False),
     Column("unit", String(64), nullable=False),
     Column("month", String(7), nullable=False),
     Column("rules", String(200), nullable=False),  # codes in catalogue order, comma-separated
@@ -137,6 +138,12 @@ class SqlCaseListStore:
             if position is not None:
                 self._advance(session, CASE_LIST, position)
 
+    def reset(self, name: str = CASE_LIST) -> None:
+        with self._datastore.transaction(commit=True) as session:
+            for table in (case_summary_rules, case_facts, case_summaries):
+                session.execute(delete(table))
+            session.execute(delete(projection_positions).where(projection_positions.c.name == name))
+
     def position(self, name: str = CASE_LIST) -> int | None:
         with self._engine.connect() as connection:
             return connection.execute(
@@ -191,6 +198,7 @@ class SqlCaseListStore:
 def _facts(row: CaseRow) -> dict[str, Any]:
     return {
         "case_id": row.id,
+        "version": row.version,
         "unit": row.unit,
         "month": row.occurred_on.strftime("%Y-%m"),
         "rules": ",".join(sorted(row.rules, key=_catalogue_position)),
@@ -235,4 +243,6 @@ def _upsert(session: Session, table: Table, values: dict[str, Any], keys: list[s
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = insert(table).values(**values)
     updates = {name: statement.excluded[name] for name in values if name not in keys}
-    return statement.on_conflict_do_update(index_elements=keys, set_=updates)
+    # Never over a newer version: a rebuild racing a live write must not set a row back.
+    newer = table.c.version < statement.excluded.version
+    return statement.on_conflict_do_update(index_elements=keys, set_=updates, where=newer)

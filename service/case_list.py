@@ -168,7 +168,15 @@ class CaseListStore(Protocol):
         ...
 
     def save_rows(self, rows: Sequence[CaseRow], position: int | None) -> None:
-        """Store rows, and the notification id they are complete up to, in the current transaction."""
+        """Store rows (never over a newer version), and the position they are complete up to."""
+        ...
+
+    def position(self, name: str) -> int | None:
+        """The last notification id folded into the rows, if any."""
+        ...
+
+    def reset(self, name: str) -> None:
+        """Delete every row and the position, for a rebuild."""
         ...
 
     def page(
@@ -177,17 +185,3 @@ class CaseListStore(Protocol):
         """One page of rows, newest activity first, and the number of rows matching."""
         ...
 
-
-def project_recordings(store: CaseListStore, recordings: Sequence[Any]) -> None:
-    """Fold newly recorded events into their cases' rows (inside the events' transaction)."""
-    if not recordings:
-        return
-    events = [recording.domain_event for recording in recordings]
-    rows: dict[str, CaseRow | None] = dict(store.rows(sorted({str(e.originator_id) for e in events})))
-    changed: dict[str, CaseRow] = {}
-    for event in events:
-        key = str(event.originator_id)
-        row = evolve(rows.get(key), event)
-        if row is not None:
-            rows[key] = changed[key] = row
-    store.save_rows(list(changed.values()), max(r.notification.id for r in recordings))

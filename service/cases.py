@@ -24,7 +24,7 @@ from domain.errors import InvalidCaseData
 from domain.rules import is_known_rule
 from domain.values import Channel, Outcome, Role, Severity, Status, Step
 from service.authorisation import can_see_unit, may_report_in, require_caseworker, require_step_role
-from service.case_list import CaseListFilter, CaseListStore, project_recordings
+from service.case_list import CaseListFilter, CaseListStore
 from service.errors import (
     AccessDenied,
     CaseNotFound,
@@ -32,6 +32,7 @@ from service.errors import (
     VersionMismatch,
     VersionNotFound,
 )
+from service.projections import CaseListProjection, EventLog
 from service.statistics import DIMENSIONS, Statistics, StatisticsRequest, StatisticsResult, TooManyCells
 from service.transcodings import register_domain_transcodings
 from service.users import User
@@ -69,6 +70,7 @@ class CaseService(Application[UUID]):
         max_attempts: int = DEFAULT_MAX_ATTEMPTS,
         case_list: Callable[[CaseService], CaseListStore] | None = None,
         statistics: Callable[[CaseService], Statistics] | None = None,
+        project_inline: bool = True,
     ):
         super().__init__(env)
         self.known_units = known_units
@@ -77,6 +79,10 @@ class CaseService(Application[UUID]):
         self.max_attempts = max_attempts
         # Built from the application because it must share the event store's transactions.
         self.case_list: CaseListStore | None = case_list(self) if case_list else None
+        self.case_list_projection = (
+            CaseListProjection(self.case_list, EventLog(self)) if self.case_list is not None else None
+        )
+        self.project_inline = project_inline
         self._statistics: Statistics | None = statistics(self) if statistics else None
 
     # --- infrastructure hooks ---------------------------------------------------------------
@@ -88,11 +94,14 @@ class CaseService(Application[UUID]):
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
         # The case list is written in the transaction of the events: a step is visible in
         # the very next list, and a crash leaves both or neither.
-        if self.case_list is None:
+        projection = self.case_list_projection
+        if projection is None or not self.project_inline:
             return super()._record(processing_event)
-        with self.case_list.transaction():
+        with projection.store.transaction():
             recordings = super()._record(processing_event)
-            project_recordings(self.case_list, recordings)
+            projection.apply(
+                [r.domain_event for r in recordings], max(r.notification.id for r in recordings)
+            )
         return recordings
 
     def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:

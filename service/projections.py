@@ -1,0 +1,107 @@
+"""Keeping the read side in step with the event log: inline, catching up, or rebuilt.
+
+The case list (and the statistics facts written with it) is a fold of each case's events.
+Rows carry their case's version, so applying an event twice changes nothing, and the
+position (the last notification folded in) is written in the same transaction as the rows:
+a crash between batches loses no event and counts none twice.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+from uuid import UUID
+
+from service.case_list import CaseListStore, CaseRow, OutOfOrderEvent, evolve
+
+Progress = Callable[[int], None]
+DEFAULT_BATCH_SIZE = 500
+
+
+@dataclass(frozen=True)
+class ProjectionStatus:
+    name: str
+    position: int
+    head: int
+
+    @property
+    def lag(self) -> int:
+        return max(self.head - self.position, 0)
+
+
+class EventLog:
+    """What a projection needs of the application: its log, and one case's history."""
+
+    def __init__(self, application: Any):
+        self._application = application
+
+    def head(self) -> int:
+        return int(self._application.recorder.max_notification_id() or 0)
+
+    def read(self, after: int, limit: int) -> list[tuple[int, Any]]:
+        notifications = self._application.recorder.select_notifications(
+            start=after + 1, limit=limit
+        )
+        mapper = self._application.mapper
+        return [(n.id, mapper.to_domain_event(n)) for n in notifications]
+
+    def history(self, case_id: UUID) -> Iterable[Any]:
+        return self._application.events.get(case_id)
+
+
+class CaseListProjection:
+    """Folds events into the case list store."""
+
+    name = "case_list"
+
+    def __init__(self, store: CaseListStore, log: EventLog):
+        self.store = store
+        self.log = log
+
+    def apply(self, events: Sequence[Any], position: int) -> None:
+        """Fold ``events`` (in log order) into their rows; record ``position`` with them."""
+        rows: dict[str, CaseRow | None] = dict(self.store.rows(sorted({str(e.originator_id) for e in events})))
+        changed: dict[str, CaseRow] = {}
+        for event in events:
+            key = str(event.originator_id)
+            try:
+                row = evolve(rows.get(key), event)
+            except OutOfOrderEvent:
+                # A row missing or behind (a rebuild under way, an earlier writer that did not
+                # project): fold the case's whole history instead, which is always right.
+                row = self._refold(event.originator_id, up_to=event.originator_version)
+            if row is not None:
+                rows[key] = changed[key] = row
+        self.store.save_rows(list(changed.values()), position)
+
+    def _refold(self, case_id: UUID, up_to: int) -> CaseRow | None:
+        row: CaseRow | None = None
+        for event in self.log.history(case_id):
+            if event.originator_version > up_to:
+                break
+            row = evolve(row, event)
+        return row
+
+    def status(self) -> ProjectionStatus:
+        return ProjectionStatus(self.name, self.store.position(self.name) or 0, self.log.head())
+
+    def catch_up(self, *, batch_size: int = DEFAULT_BATCH_SIZE, progress: Progress | None = None) -> int:
+        """Fold every event after the recorded position, a batch per transaction; returns how many."""
+        done = 0
+        position = self.store.position(self.name) or 0
+        while True:
+            batch = self.log.read(after=position, limit=batch_size)
+            if not batch:
+                return done
+            with self.store.transaction():
+                self.apply([event for _, event in batch], batch[-1][0])
+            position = batch[-1][0]
+            done += len(batch)
+            if progress is not None:
+                progress(len(batch))
+
+    def rebuild(self, *, batch_size: int = DEFAULT_BATCH_SIZE, progress: Progress | None = None) -> int:
+        """Empty the tables and fold the whole log again."""
+        self.store.reset(self.name)
+        return self.catch_up(batch_size=batch_size, progress=progress)

@@ -1,0 +1,117 @@
+"""The read side follows the log exactly once: inline, from a worker, after a crash, rebuilt."""
+
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import create_engine, text
+
+from adapters.cli import main
+from domain.values import Outcome, Status
+from tests.scenarios import HR, MANAGER, case_id, case_in, report
+
+TABLES = {
+    "case_summaries": "id",
+    "case_summary_rules": "case_id, ordinal",
+    "case_facts": "case_id",
+    "projection_positions": "name",
+}
+
+
+def dump(database_url: str) -> dict[str, list]:
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        found = {name: connection.execute(text(f"SELECT * FROM {name} ORDER BY {order}")).all()
+                 for name, order in TABLES.items()}
+    engine.dispose()
+    return found
+
+
+@pytest.fixture
+def busy(service):
+    """Cases in every status, some erased, some with many steps."""
+    for status in Status:
+        for _ in range(3):
+            case_in(service, status)
+    erased = case_in(service, Status.CLOSED)
+    service.erase_personal_data(HR, erased, reason="Retention over.")
+    long = case_in(service, Status.ASSESSED)
+    for n in range(12):
+        service.add_note(MANAGER, long, text=f"note {n}")
+    return service
+
+
+def test_a_rebuild_from_the_events_alone_gives_identical_tables(busy, database_url):
+    before = dump(database_url)
+    assert busy.case_list_projection.rebuild(batch_size=7) == busy.recorder.max_notification_id()
+    assert dump(database_url) == before
+    assert before["case_summaries"] and before["case_facts"]
+
+
+def test_a_crash_mid_rebuild_resumes_with_no_gap_and_no_double_count(busy, database_url, monkeypatch):
+    before = dump(database_url)
+    projection = busy.case_list_projection
+    store = projection.store
+    real_save = store.save_rows
+    calls = {"n": 0}
+
+    def crash_on_third_batch(rows, position):
+        calls["n"] += 1
+        real_save(rows, position)  # written, then the transaction dies before commit
+        if calls["n"] == 3:
+            raise RuntimeError("power cut")
+
+    monkeypatch.setattr(store, "save_rows", crash_on_third_batch)
+    with pytest.raises(RuntimeError):
+        projection.rebuild(batch_size=10)
+    assert projection.status().position == 20  # two whole batches committed, the third not at all
+    monkeypatch.setattr(store, "save_rows", real_save)
+    projection.catch_up(batch_size=10)
+    assert dump(database_url) == before
+
+
+def test_a_worker_keeps_the_list_when_writers_do_not_project(make_service, database_url):
+    writer = make_service(inline_projections=False)
+    worker = make_service()
+    views = [report(writer) for _ in range(4)]
+    writer.close_case(MANAGER, case_id(views[0]), outcome=Outcome.DISMISSED, reason="No breach.")
+    status = worker.case_list_projection.status()
+    assert status.lag == 5 and worker.list_cases(HR).total == 0
+    assert worker.case_list_projection.catch_up() == 5
+    assert worker.case_list_projection.status().lag == 0
+    listed = {row.id: row.status for row in worker.list_cases(HR).items}
+    assert listed == {v.id: ("closed" if v is views[0] else "reported") for v in views}
+
+
+def test_a_step_on_a_case_missing_from_the_list_puts_it_back_whole(busy):
+    cid = case_in(busy, Status.TALK_HELD)
+    busy.case_list_projection.store.reset("case_list")
+    busy.add_note(MANAGER, cid, text="After the reset")
+    [row] = busy.list_cases(HR).items
+    assert row.id == str(cid) and row.status == "talk_held" and row.version == 4
+
+
+def test_an_older_row_never_overwrites_a_newer_one(busy):
+    store = busy.case_list_projection.store
+    cid = case_in(busy, Status.ASSESSED)
+    [current] = store.rows([str(cid)]).values()
+    older = dataclasses.replace(current, version=1, status="reported")
+    with store.transaction():
+        store.save_rows([older], None)
+    assert store.rows([str(cid)])[str(cid)] == current
+
+
+def test_the_command_line_shows_status_rebuilds_and_follows(busy, database_url, monkeypatch):
+    monkeypatch.setenv("BREACHTRAIL_DATABASE_URL", database_url)
+    runner = CliRunner()
+    head = busy.recorder.max_notification_id()
+    status = runner.invoke(main, ["projections", "status"])
+    assert status.exit_code == 0, status.output
+    assert status.output.splitlines()[1].split() == ["case_list", str(head), str(head), "0"]
+    rebuilt = runner.invoke(main, ["projections", "rebuild", "--batch-size", "25"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert f"rebuilt from {head} events" in rebuilt.output
+    followed = runner.invoke(main, ["projections", "run", "--once"])
+    assert followed.exit_code == 0 and "stopped" in followed.output
