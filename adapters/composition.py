@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from contextlib import AbstractContextManager
+from typing import Any
+from uuid import UUID
+
 from adapters.config import Settings
+from adapters.keys import SqlKeyRing
 from adapters.read_models import SqlCaseListStore
 from adapters.statistics_source import SqlStatisticsSource
 from service.cases import CaseService, Clock
@@ -24,6 +30,16 @@ def build_case_service(settings: Settings, *, clock: Clock | None = None) -> Cas
         return Statistics(SqlStatisticsSource(engine), k=settings.statistics_k,
                           known_units=settings.known_units or ())
 
+    def key_ring(service: CaseService) -> SqlKeyRing:
+        ring = SqlKeyRing(service.factory.datastore, settings.resolved_master_key())  # type: ignore[attr-defined]
+        if settings.create_tables:
+            ring.create_tables()
+        return ring
+
+    def transaction(service: CaseService) -> Callable[[], AbstractContextManager[Any]]:
+        datastore = service.factory.datastore  # type: ignore[attr-defined]
+        return lambda: datastore.transaction(commit=True)
+
     return CaseService(
         env=settings.eventsourcing_env(),
         known_units=settings.known_units,
@@ -31,8 +47,23 @@ def build_case_service(settings: Settings, *, clock: Clock | None = None) -> Cas
         case_list=case_list,
         statistics=statistics,
         project_inline=settings.inline_projections,
+        key_ring=key_ring,
+        transaction=transaction,
+        on_erased=forget_personal_data,
         **extra,
     )
+
+
+def forget_personal_data(service: CaseService, case_id: UUID) -> None:
+    """On erasure, in its transaction: destroy the case's key and drop its snapshots."""
+    key_ring = service.key_ring
+    assert isinstance(key_ring, SqlKeyRing)
+    key_ring.destroy(case_id)
+    if service.snapshots is not None:
+        recorder: Any = service.snapshots.recorder
+        with recorder.datastore.transaction(commit=True) as session:
+            record = recorder.events_record_cls
+            session.query(record).filter(record.originator_id == case_id).delete()
 
 
 def close_case_service(service: CaseService) -> None:

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from adapters.keys import DEFAULT_MASTER_KEY_FILE, load_or_create_key_file, parse_master_key
 from domain.values import is_unit_slug
 from service.cases import DEFAULT_SNAPSHOT_INTERVAL
 from service.statistics import DEFAULT_K, MINIMUM_K
@@ -31,6 +32,8 @@ class Settings:
     statistics_k: int = DEFAULT_K
     # Write the read side with the events (no lag). Off: `breachtrail projections run` does it.
     inline_projections: bool = True
+    master_key: bytes | None = None  # None: the key file below, made on first use
+    master_key_file: Path = DEFAULT_MASTER_KEY_FILE
     create_tables: bool = True
 
     @classmethod
@@ -50,8 +53,19 @@ class Settings:
             aggregate_cache_size=_positive_int(env, "BREACHTRAIL_AGGREGATE_CACHE_SIZE", 500, minimum=0),
             statistics_k=_positive_int(env, "BREACHTRAIL_STATISTICS_K", DEFAULT_K, minimum=MINIMUM_K),
             inline_projections=_flag(env, "BREACHTRAIL_INLINE_PROJECTIONS", True),
+            master_key=_master_key(env),
+            master_key_file=Path(env.get("BREACHTRAIL_MASTER_KEY_FILE") or DEFAULT_MASTER_KEY_FILE),
             create_tables=env.get("BREACHTRAIL_CREATE_TABLES", "yes").lower() not in {"0", "no", "false"},
         )
+
+    def resolved_master_key(self) -> bytes:
+        """The master key: configured, or read from (and first made in) the key file."""
+        if self.master_key is not None:
+            return self.master_key
+        try:
+            return load_or_create_key_file(self.master_key_file)
+        except ValueError as error:
+            raise ConfigurationError(f"{self.master_key_file}: {error}") from None
 
     def eventsourcing_env(self) -> dict[str, str]:
         """The settings of the ``eventsourcing`` application, from ours."""
@@ -85,6 +99,16 @@ def normalise_database_url(url: str) -> str:
             f"BREACHTRAIL_DATABASE_URL: unsupported database '{parsed.drivername}' (use sqlite or postgresql)"
         )
     return parsed.render_as_string(hide_password=False)
+
+
+def _master_key(env: Mapping[str, str]) -> bytes | None:
+    text = env.get("BREACHTRAIL_MASTER_KEY", "").strip()
+    if not text:
+        return None
+    try:
+        return parse_master_key(text)
+    except ValueError as error:
+        raise ConfigurationError(f"BREACHTRAIL_MASTER_KEY: {error}") from None
 
 
 def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:

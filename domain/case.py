@@ -13,6 +13,7 @@ from datetime import date
 from typing import TYPE_CHECKING, Any
 
 from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Snapshot as AggregateSnapshot
 
 from domain.errors import (
     EmployeeNotHeard,
@@ -69,6 +70,9 @@ HR_ONLY_STEPS = frozenset({Step.ESCALATION, Step.REOPENING, Step.ERASURE})
 
 class Case(Aggregate):
     """A reported breach, from the report to its closure (and, possibly, erasure)."""
+
+    class Snapshot(AggregateSnapshot):
+        """A case's state at a version; a topic of its own so storage can treat it as the case's."""
 
     # --- events -------------------------------------------------------------------------
 

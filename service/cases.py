@@ -11,13 +11,14 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Callable, Sequence
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError, Application, ProcessingEvent
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Recording
 
 from domain.case import Case
 from domain.errors import InvalidCaseData
@@ -32,6 +33,7 @@ from service.errors import (
     VersionMismatch,
     VersionNotFound,
 )
+from service.personal_data import KeyRing, PersonalDataMapper
 from service.projections import CaseListProjection, EventLog
 from service.statistics import DIMENSIONS, Statistics, StatisticsRequest, StatisticsResult, TooManyCells
 from service.transcodings import register_domain_transcodings
@@ -71,8 +73,17 @@ class CaseService(Application[UUID]):
         case_list: Callable[[CaseService], CaseListStore] | None = None,
         statistics: Callable[[CaseService], Statistics] | None = None,
         project_inline: bool = True,
+        key_ring: Callable[[CaseService], KeyRing] | None = None,
+        transaction: Callable[[CaseService], Callable[[], AbstractContextManager[Any]]] | None = None,
+        on_erased: Callable[[CaseService, UUID], None] | None = None,
+        after_record: Sequence[Callable[[CaseService, list[Recording[UUID]]], None]] = (),
     ):
+        # Needed while the base class builds the mapper, so set before it runs.
+        self._key_ring_factory = key_ring
         super().__init__(env)
+        self._transaction = transaction(self) if transaction else nullcontext
+        self._on_erased = on_erased
+        self._after_record = tuple(after_record)
         self.known_units = known_units
         self.clock = clock
         self.snapshotting_intervals = {Case: snapshot_interval}  # type: ignore[misc]
@@ -87,6 +98,17 @@ class CaseService(Application[UUID]):
 
     # --- infrastructure hooks ---------------------------------------------------------------
 
+    def construct_mapper(self) -> Mapper[UUID]:
+        if self._key_ring_factory is None:
+            return super().construct_mapper()
+        self.key_ring = self._key_ring_factory(self)
+        return PersonalDataMapper(
+            transcoder=self.construct_transcoder(),
+            compressor=self.factory.compressor(),
+            cipher=self.factory.cipher(),
+            key_ring=self.key_ring,
+        )
+
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         register_domain_transcodings(transcoder)
@@ -94,19 +116,31 @@ class CaseService(Application[UUID]):
     def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
         # The case list is written in the transaction of the events: a step is visible in
         # the very next list, and a crash leaves both or neither.
-        projection = self.case_list_projection
-        if projection is None or not self.project_inline:
-            return super()._record(processing_event)
-        with projection.store.transaction():
+        # Everything below commits with the events or not at all.
+        with self._transaction():
             recordings = super()._record(processing_event)
-            projection.apply(
-                [r.domain_event for r in recordings], max(r.notification.id for r in recordings)
-            )
+            projection = self.case_list_projection
+            if projection is not None and self.project_inline:
+                projection.apply(
+                    [r.domain_event for r in recordings], max(r.notification.id for r in recordings)
+                )
+            if self._on_erased is not None:
+                for recording in recordings:
+                    if isinstance(recording.domain_event, Case.PersonalDataErased):
+                        self._on_erased(self, recording.domain_event.originator_id)
+            for hook in self._after_record:
+                hook(self, recordings)
         return recordings
 
     def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
         # Snapshots are written after the events commit: a failure here must not turn a
         # stored step into a reported failure. The next snapshot interval tries again.
+        # An erased case is never snapshotted again: its key, and so its state, are gone.
+        processing_event.aggregates = {
+            key: aggregate
+            for key, aggregate in processing_event.aggregates.items()
+            if not getattr(aggregate, "personal_data_erased", False)
+        }
         try:
             super()._take_snapshots(processing_event)
         except Exception:

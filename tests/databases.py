@@ -50,3 +50,25 @@ def fresh_database(backend: str, tmp_path: Path) -> Iterator[str]:
     finally:
         with psycopg.connect(_libpq_dsn(base), autocommit=True) as conn:
             conn.execute(f'DROP SCHEMA "{schema}" CASCADE')
+
+
+def full_dump(database_url: str) -> str:
+    """Every byte a backup of this test's database would hold, as text (SQL dump)."""
+    url = make_url(database_url)
+    if url.get_backend_name() == "sqlite":
+        import sqlite3
+
+        connection = sqlite3.connect(url.database or "")
+        try:
+            return "\n".join(connection.iterdump())
+        finally:
+            connection.close()
+    import subprocess
+
+    schema = url.query["options"].split("search_path=", 1)[1]  # type: ignore[union-attr]
+    plain = url.set(drivername="postgresql").difference_update_query(["options"])
+    result = subprocess.run(
+        ["pg_dump", "--no-owner", "--schema", schema, plain.render_as_string(hide_password=False)],
+        check=True, capture_output=True, text=True, timeout=60,
+    )
+    return result.stdout

@@ -1,0 +1,159 @@
+"""Per-case data keys, wrapped by the installation's master key, in the event store's database.
+
+Destroying a case's key (on erasure) leaves its personal data as ciphertext no one can open,
+in the events, in every backup and copy. Keep the master key apart from the database and
+backed up: without it no personal data can be read at all.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import logging
+import os
+from collections import OrderedDict
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+from uuid import UUID
+
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+from sqlalchemy import Column, DateTime, LargeBinary, MetaData, String, Table, select, update
+
+logger = logging.getLogger(__name__)
+
+metadata = MetaData()
+
+case_keys = Table(
+    "case_keys",
+    metadata,
+    Column("case_id", String(36), primary_key=True),
+    Column("master_key_id", String(16), nullable=False),
+    Column("wrapped_key", LargeBinary),  # NULL once destroyed
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("destroyed_at", DateTime(timezone=True)),
+)
+
+KEY_BYTES = 32
+NONCE_BYTES = 12
+DEFAULT_MASTER_KEY_FILE = Path("var/master.key")
+
+
+class CaseKeyError(LookupError):
+    """A case key that should exist does not, or the master key does not fit."""
+
+
+def master_key_id(master_key: bytes) -> str:
+    return hashlib.sha256(b"breachtrail master key id" + master_key).hexdigest()[:16]
+
+
+def generate_master_key() -> str:
+    """A new master key, as the text BREACHTRAIL_MASTER_KEY takes."""
+    return base64.urlsafe_b64encode(os.urandom(KEY_BYTES)).decode("ascii")
+
+
+def parse_master_key(text: str) -> bytes:
+    try:
+        key = base64.urlsafe_b64decode(text.strip().encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        key = b""
+    if len(key) != KEY_BYTES:
+        raise ValueError("a master key is 32 bytes, base64 (urlsafe) encoded: see 'breachtrail keys generate'")
+    return key
+
+
+def load_or_create_key_file(path: Path) -> bytes:
+    """The master key in ``path``, made (readable by its owner only) when there is none yet."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(generate_master_key() + "\n")
+        logger.warning("generated a master key in %s; keep a copy apart from the database", path)
+    return parse_master_key(path.read_text())
+
+
+class SqlKeyRing:
+    """Case keys in the ``case_keys`` table, written in the transaction of the case's events."""
+
+    def __init__(self, datastore: Any, master_key: bytes, cache_size: int = 10_000):
+        self._datastore = datastore
+        self._master = AESGCM(master_key)
+        self._master_id = master_key_id(master_key)
+        self._cache: OrderedDict[UUID, bytes] = OrderedDict()
+        self._cache_size = cache_size
+
+    def create_tables(self) -> None:
+        metadata.create_all(self._datastore.engine)
+
+    def encrypt(self, case_id: UUID, context: str, plaintext: bytes, *, create: bool) -> bytes:
+        key = self._key(case_id, create=create)
+        if key is None:
+            raise CaseKeyError(f"case {case_id} has no key any more: its personal data was erased")
+        nonce = os.urandom(NONCE_BYTES)
+        return nonce + AESGCM(key).encrypt(nonce, plaintext, context.encode())
+
+    def decrypt(self, case_id: UUID, context: str, ciphertext: bytes) -> bytes | None:
+        key = self._key(case_id, create=False)
+        if key is None:
+            return None
+        return AESGCM(key).decrypt(ciphertext[:NONCE_BYTES], ciphertext[NONCE_BYTES:], context.encode())
+
+    def destroy(self, case_id: UUID) -> None:
+        """Destroy the case's key, in the current transaction."""
+        with self._datastore.transaction(commit=True) as session:
+            session.execute(
+                update(case_keys)
+                .where(case_keys.c.case_id == str(case_id))
+                .values(wrapped_key=None, destroyed_at=datetime.now(UTC))
+            )
+        self._cache.pop(case_id, None)
+
+    def is_destroyed(self, case_id: UUID) -> bool:
+        with self._datastore.transaction(commit=False) as session:
+            row = session.execute(select(case_keys.c.wrapped_key).where(case_keys.c.case_id == str(case_id))).first()
+        return row is not None and row.wrapped_key is None
+
+    def _key(self, case_id: UUID, *, create: bool) -> bytes | None:
+        cached = self._cache.get(case_id)
+        if cached is not None:
+            self._cache.move_to_end(case_id)
+            return cached
+        with self._datastore.transaction(commit=False) as session:
+            row = session.execute(
+                select(case_keys.c.wrapped_key, case_keys.c.master_key_id).where(case_keys.c.case_id == str(case_id))
+            ).first()
+        if row is None:
+            if not create:
+                raise CaseKeyError(f"case {case_id} has no key")
+            return self._create(case_id)
+        if row.wrapped_key is None:
+            return None
+        if row.master_key_id != self._master_id:
+            raise CaseKeyError("the configured master key is not the one the case keys were made with")
+        key = self._master.decrypt(row.wrapped_key[:NONCE_BYTES], row.wrapped_key[NONCE_BYTES:], self._aad(case_id))
+        self._remember(case_id, key)
+        return key
+
+    def _create(self, case_id: UUID) -> bytes:
+        key = AESGCM.generate_key(bit_length=KEY_BYTES * 8)
+        nonce = os.urandom(NONCE_BYTES)
+        wrapped = nonce + self._master.encrypt(nonce, key, self._aad(case_id))
+        with self._datastore.transaction(commit=True) as session:
+            session.execute(
+                case_keys.insert().values(
+                    case_id=str(case_id), master_key_id=self._master_id, wrapped_key=wrapped,
+                    created_at=datetime.now(UTC),
+                )
+            )
+        self._remember(case_id, key)
+        return key
+
+    def _remember(self, case_id: UUID, key: bytes) -> None:
+        self._cache[case_id] = key
+        if len(self._cache) > self._cache_size:
+            self._cache.popitem(last=False)
+
+    @staticmethod
+    def _aad(case_id: UUID) -> bytes:
+        return b"breachtrail case key " + str(case_id).encode()

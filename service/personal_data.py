@@ -1,0 +1,102 @@
+"""Crypto-shredding: every personal value of a case is stored encrypted with that case's key.
+
+Destroying the key erases the values everywhere they were ever written — events, snapshots,
+backups — while the trail of what happened, when and by whom stays readable and unaltered.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+from typing import Any, Protocol
+from uuid import UUID
+
+from eventsourcing.domain import DomainEventProtocol
+from eventsourcing.persistence import Mapper, StoredEvent
+from eventsourcing.utils import get_topic
+
+from domain.case import PERSONAL_DATA_FIELDS, Case
+
+_CASE_EVENT_TOPIC_PREFIX = get_topic(Case) + "."
+_SNAPSHOT_TOPIC = get_topic(Case.Snapshot)
+# What a personal value reads as once its key is gone: lists stay lists so replay works.
+_ERASED: dict[str, Any] = {"participants": []}
+
+
+class KeyRing(Protocol):
+    """Per-case data keys; implemented by an adapter that stores them wrapped by a master key."""
+
+    def encrypt(self, case_id: UUID, context: str, plaintext: bytes, *, create: bool) -> bytes:
+        """Encrypt with the case's key (creating it for a new case), bound to ``context``."""
+        ...
+
+    def decrypt(self, case_id: UUID, context: str, ciphertext: bytes) -> bytes | None:
+        """The plaintext, or ``None`` when the case's key has been destroyed."""
+        ...
+
+
+class PersonalDataMapper(Mapper[UUID]):
+    """Maps case events and snapshots to stored records, encrypting what is personal."""
+
+    def __init__(self, *args: Any, key_ring: KeyRing, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.key_ring = key_ring
+
+    def to_stored_event(self, domain_event: DomainEventProtocol[UUID]) -> StoredEvent:
+        topic = get_topic(domain_event.__class__)
+        state = dict(vars(domain_event))
+        case_id: UUID = state.pop("originator_id")
+        version: int = state.pop("originator_version")
+        class_version = getattr(type(domain_event), "class_version", 1)
+        if class_version > 1:
+            state["class_version"] = class_version
+        if topic == _SNAPSHOT_TOPIC:
+            sealed = self.key_ring.encrypt(
+                case_id, f"{case_id}/snapshot/{version}", self.transcoder.encode(state["state"]), create=False
+            )
+            state["state"] = _text(sealed)
+        elif topic.startswith(_CASE_EVENT_TOPIC_PREFIX):
+            for field in PERSONAL_DATA_FIELDS.intersection(state):
+                if state[field] is not None:
+                    plaintext = json.dumps(state[field], ensure_ascii=False).encode()
+                    sealed = self.key_ring.encrypt(
+                        case_id, f"{case_id}/{version}/{field}", plaintext, create=version == 1
+                    )
+                    state[field] = _text(sealed)
+        stored_state = self.transcoder.encode(state)
+        if self.compressor:
+            stored_state = self.compressor.compress(stored_state)
+        if self.cipher:
+            stored_state = self.cipher.encrypt(stored_state)
+        return StoredEvent(originator_id=case_id, originator_version=version, topic=topic, state=stored_state)
+
+    def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
+        event = super().to_domain_event(stored_event)
+        state = event.__dict__
+        case_id = UUID(str(stored_event.originator_id))
+        version = stored_event.originator_version
+        if stored_event.topic == _SNAPSHOT_TOPIC:
+            opened = self.key_ring.decrypt(case_id, f"{case_id}/snapshot/{version}", _bytes(state["state"]))
+            if opened is None:
+                raise LookupError(f"the snapshot of case {case_id} cannot be read: its key is destroyed")
+            state["state"] = self.transcoder.decode(opened)
+        elif stored_event.topic.startswith(_CASE_EVENT_TOPIC_PREFIX):
+            for field in PERSONAL_DATA_FIELDS.intersection(state):
+                if state[field] is not None:
+                    opened = self.key_ring.decrypt(case_id, f"{case_id}/{version}/{field}", _bytes(state[field]))
+                    state[field] = _ERASED.get(field) if opened is None else json.loads(opened)
+        return event
+
+
+def _text(sealed: bytes) -> str:
+    return base64.urlsafe_b64encode(sealed).decode("ascii")
+
+
+def _bytes(text: str) -> bytes:
+    return base64.urlsafe_b64decode(text.encode("ascii"))
+
+
+def is_case_topic(topic: str) -> bool:
+    return topic.startswith(_CASE_EVENT_TOPIC_PREFIX) or topic == _SNAPSHOT_TOPIC
+
+
