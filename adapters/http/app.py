@@ -5,30 +5,42 @@ from __future__ import annotations
 import atexit
 from typing import Any
 
-from flask import Flask, jsonify
-from sqlalchemy import text
+from flask import Flask
 
 from adapters.composition import build_case_service, close_case_service
 from adapters.config import Settings
+from adapters.http import cases, health, policy, steps
+from adapters.http.api import ProblemApi, api_settings
+from adapters.http.context import CASE_SERVICE, USER_STORE
+from adapters.http.docs import docs_assets_blueprint, docs_settings
+from adapters.http.problems import register_problem_handlers
+from adapters.http.request_ids import register_request_ids
+from adapters.users import UserStore
+
+#: Requests larger than this are refused with 413 before they are read.
+MAX_BODY_BYTES = 64 * 1024
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
     """Build the Flask app and its service from ``BREACHTRAIL_*`` settings (or ``config``)."""
+    config = dict(config or {})
+    settings = config.pop("SETTINGS", None) or Settings.from_environ()
     app = Flask("breachtrail")
-    settings = (config or {}).get("SETTINGS") or Settings.from_environ()
-    app.config["SETTINGS"] = settings
+    app.config.update(SETTINGS=settings, MAX_CONTENT_LENGTH=MAX_BODY_BYTES, **api_settings(), **docs_settings())
+    app.config.update(config)
+
     service = build_case_service(settings)
-    app.extensions["breachtrail.cases"] = service
+    users = UserStore(service.factory.datastore.engine)  # type: ignore[attr-defined]
+    if settings.create_tables:
+        users.create_tables()
+    app.extensions[CASE_SERVICE] = service
+    app.extensions[USER_STORE] = users
     atexit.register(close_case_service, service)
 
-    @app.get("/healthz")
-    def healthz() -> Any:
-        engine = service.factory.datastore.engine  # type: ignore[attr-defined]
-        try:
-            with engine.connect() as connection:
-                connection.execute(text("SELECT 1"))
-        except Exception:
-            return jsonify(status="unavailable", detail="the database does not answer"), 503
-        return jsonify(status="ok")
-
+    register_request_ids(app)
+    api = ProblemApi(app)
+    register_problem_handlers(app)
+    for blueprint in (health.blp, policy.blp, cases.blp, steps.blp):
+        api.register_blueprint(blueprint)
+    app.register_blueprint(docs_assets_blueprint())
     return app

@@ -1,0 +1,23 @@
+"""What a request handler reaches through the app: the case service and the user store."""
+
+from __future__ import annotations
+
+from flask import current_app
+
+from adapters.users import UserStore
+from service.cases import CaseService
+
+CASE_SERVICE = "breachtrail.cases"
+USER_STORE = "breachtrail.users"
+
+
+def case_service() -> CaseService:
+    """The app's ``CaseService``."""
+    service: CaseService = current_app.extensions[CASE_SERVICE]
+    return service
+
+
+def user_store() -> UserStore:
+    """The app's ``UserStore``."""
+    store: UserStore = current_app.extensions[USER_STORE]
+    return store

@@ -1,0 +1,84 @@
+"""Marshmallow fields that accept exactly what the API promises, and nothing looser."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import Any
+
+from marshmallow import ValidationError, fields, validate
+
+from adapters.http.context import case_service
+
+_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# C0 controls and DEL; free texts may still hold tabs and line breaks.
+_CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+_LINE_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+
+
+class CalendarDate(fields.Date):
+    """A date written ``YYYY-MM-DD`` (Python alone would also take ``20260610`` or week dates)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:
+        if not isinstance(value, str) or not _ISO_DATE.fullmatch(value):
+            raise ValidationError("Not a valid date: write it as YYYY-MM-DD.")
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+def not_in_future(day: date) -> None:
+    """Refuse a date after today in Denmark (the service's own calendar)."""
+    today = case_service().today()
+    if day > today:
+        raise ValidationError(f"Must not lie in the future (today is {today.isoformat()}).")
+
+
+class Text(fields.String):
+    """A string of ``min_length..max_length`` characters that a database can store as it is.
+
+    A single-line text (names, references) holds no control characters at all; a free text
+    may hold tabs and line breaks. Lone surrogates, which JSON can carry but UTF-8 cannot, are
+    refused here rather than failing at storage.
+    """
+
+    def __init__(self, *, min_length: int = 1, max_length: int, multiline: bool = False, **kwargs: Any):
+        extra = kwargs.pop("validate", ())
+        validators = [validate.Length(min=min_length, max=max_length)]
+        validators.extend([extra] if callable(extra) else extra)
+        super().__init__(validate=validators, **kwargs)
+        self._forbidden = _CONTROL_CHARACTERS if multiline else _LINE_CONTROL_CHARACTERS
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
+        text: str = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            text.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValidationError("Not valid Unicode text.") from None
+        if self._forbidden.search(text):
+            raise ValidationError("Must not contain control characters.")
+        return text
+
+
+class StrictBoolean(fields.Boolean):
+    """JSON ``true`` or ``false`` only: not ``"yes"``, ``1`` or ``"on"``."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if not isinstance(value, bool):
+            raise self.make_error("invalid")
+        return value
+
+
+class EventData(fields.Field):
+    """An event's recorded attributes, with dates written as ``YYYY-MM-DD``."""
+
+    def _serialize(self, value: Any, attr: str | None, obj: Any, **kwargs: Any) -> Any:
+        return _plain(value)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, date):  # datetime is a date too: isoformat keeps its offset
+        return value.isoformat()
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_plain(item) for item in value]
+    return value

@@ -1,0 +1,136 @@
+"""What clients may send: request bodies and query strings, validated field by field.
+
+The domain checks its own invariants again (dates before the incident, a blank text); these
+schemas refuse what can never be valid before the service is asked.
+"""
+
+from __future__ import annotations
+
+from marshmallow import Schema, fields, validate
+
+from adapters.http.fields import CalendarDate, StrictBoolean, Text, not_in_future
+from domain.case import MAX_PARTICIPANTS, NAME_MAX_LENGTH, REF_MAX_LENGTH, TEXT_MAX_LENGTH
+from domain.rules import rule_codes
+from domain.values import UNIT_MAX_LENGTH, UNIT_PATTERN, Channel, Outcome, Severity, Status
+
+MAX_PER_PAGE = 200
+DEFAULT_PER_PAGE = 50
+# Far beyond any real list, and small enough that an offset always fits a database integer.
+MAX_PAGE = 1_000_000
+MAX_VERSION = 2**31 - 1
+
+
+def _unit(**kwargs: object) -> Text:
+    return Text(
+        max_length=UNIT_MAX_LENGTH,
+        validate=validate.Regexp(UNIT_PATTERN, error="Must be a slug of lowercase letters, digits and hyphens."),
+        metadata={"description": "A unit slug such as `tandplejen` or `dagtilbud-nord`."},
+        **kwargs,  # type: ignore[arg-type]
+    )
+
+
+def _free_text(description: str, **kwargs: object) -> Text:
+    return Text(max_length=TEXT_MAX_LENGTH, multiline=True, metadata={"description": description},
+                **kwargs)  # type: ignore[arg-type]
+
+
+def _past_date(description: str) -> CalendarDate:
+    return CalendarDate(required=True, validate=not_in_future, metadata={"description": description})
+
+
+class EmployeeSchema(Schema):
+    ref = Text(required=True, max_length=REF_MAX_LENGTH,
+               metadata={"description": "The municipality's own reference for the employee."})
+    name = Text(load_default=None, allow_none=True, min_length=0, max_length=NAME_MAX_LENGTH)
+
+
+class ReportIncidentSchema(Schema):
+    """A new case: who, where, when, which rules, on which channel, and what happened."""
+
+    unit = _unit(required=True)
+    employee = fields.Nested(EmployeeSchema, required=True)
+    occurred_on = _past_date("The day of the incident; not in the future.")
+    rules = fields.List(
+        fields.String(validate=validate.OneOf(rule_codes())),
+        required=True,
+        validate=validate.Length(min=1, max=len(rule_codes())),
+        metadata={"description": "Codes of the policy rules the incident breaches (see /policy/rules)."},
+    )
+    channel = fields.Enum(Channel, by_value=True, required=True)
+    description = _free_text("What happened.", required=True)
+
+
+class AssessmentSchema(Schema):
+    work_environment_issue = StrictBoolean(required=True)
+    severity = fields.Enum(Severity, by_value=True, required=True)
+    notes = _free_text("Why the case was assessed so.", load_default=None, allow_none=True, min_length=0)
+
+
+class HearingSchema(Schema):
+    sent_on = _past_date("The day the employee was asked for their account.")
+    deadline = CalendarDate(load_default=None, allow_none=True,
+                            metadata={"description": "Default: ten Danish working days after sent_on."})
+
+
+class StatementSchema(Schema):
+    received_on = _past_date("The day the employee's account was received.")
+    summary = _free_text("The employee's account.", required=True)
+
+
+class TalkSchema(Schema):
+    held_on = _past_date("The day of the disciplinary talk.")
+    participants = fields.List(
+        Text(max_length=NAME_MAX_LENGTH), required=True, validate=validate.Length(min=1, max=MAX_PARTICIPANTS)
+    )
+    union_rep_present = StrictBoolean(required=True)
+    summary = _free_text("What was said.", required=True)
+
+
+class WarningSchema(Schema):
+    issued_on = _past_date("The day the written warning was issued.")
+    text = _free_text("The warning as given to the employee.", required=True)
+    valid_until = CalendarDate(load_default=None, allow_none=True)
+
+
+class EscalationSchema(Schema):
+    reason = _free_text("Why the case goes beyond a written warning.", required=True)
+
+
+class NoteSchema(Schema):
+    text = _free_text("The note.", required=True)
+
+
+class ClosureSchema(Schema):
+    outcome = fields.Enum(Outcome, by_value=True, required=True)
+    reason = _free_text("Why the case is closed so.", required=True)
+
+
+class ReopeningSchema(Schema):
+    reason = _free_text("Why the case is reopened.", required=True)
+
+
+class ErasureSchema(Schema):
+    reason = _free_text("Why the personal data is erased now (the retention rule applied).", required=True)
+
+
+class CaseListQuerySchema(Schema):
+    """Filters of the case list; a filter left out does not filter."""
+
+    unit = _unit()
+    status = fields.String(validate=validate.OneOf([status.value for status in Status]))
+    rule = fields.String(validate=validate.OneOf(rule_codes()))
+    overdue = fields.Boolean(
+        truthy={"true"},
+        falsy={"false"},
+        metadata={"description": "true: only open cases whose hearing deadline passed without a statement; "
+                                 "false: only the others."},
+    )
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
+    per_page = fields.Integer(load_default=DEFAULT_PER_PAGE, validate=validate.Range(min=1, max=MAX_PER_PAGE))
+
+
+class CaseVersionQuerySchema(Schema):
+    version = fields.Integer(
+        validate=validate.Range(min=1, max=MAX_VERSION),
+        metadata={"description": "Show the case as it stood after its N-th event."},
+    )

@@ -1,0 +1,35 @@
+"""The Flask app on the test's database, its users, and a client that speaks as any of them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+
+from adapters.composition import close_case_service
+from adapters.config import Settings
+from adapters.http import create_app
+from adapters.http.context import CASE_SERVICE, USER_STORE
+from service.cases import CaseService
+from tests.e2e.http import Api, register_callers
+
+
+@pytest.fixture
+def app(database_url: str) -> Iterator[Flask]:
+    app = create_app({"SETTINGS": Settings(database_url=database_url)})
+    yield app
+    close_case_service(app.extensions[CASE_SERVICE])
+
+
+@pytest.fixture
+def service(app: Flask) -> CaseService:
+    """The app's own service, to arrange cases and to look at what was stored."""
+    service: CaseService = app.extensions[CASE_SERVICE]
+    return service
+
+
+@pytest.fixture
+def api(app: Flask) -> Api:
+    """A client holding a token for each caller of ``tests.e2e.http.CALLERS``."""
+    return Api(app.test_client(), register_callers(app.extensions[USER_STORE]))

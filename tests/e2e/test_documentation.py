@@ -1,0 +1,118 @@
+"""The OpenAPI document, the interactive docs from local files, and the health check."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import pytest
+from flask import Flask
+
+from adapters.http.context import CASE_SERVICE
+from tests.e2e.http import Api, assert_problem
+
+STEPS = ["assessment", "hearing", "statements", "talks", "warnings", "escalation", "notes", "closure",
+         "reopening", "erasure"]
+OPERATIONS = {
+    ("get", "/healthz"), ("get", "/api/v1/policy/rules"), ("get", "/api/v1/cases"), ("post", "/api/v1/cases"),
+    ("get", "/api/v1/cases/{case_id}"), ("get", "/api/v1/cases/{case_id}/history"),
+    *(("post", f"/api/v1/cases/{{case_id}}/{step}") for step in STEPS),
+}
+
+
+@pytest.fixture
+def document(api: Api) -> dict[str, Any]:
+    response = api.get("/api/v1/openapi.json", caller="anonymous")
+    assert response.status_code == 200
+    return dict(response.get_json())
+
+
+def test_the_openapi_document_is_public_and_lists_every_operation(document: dict[str, Any]) -> None:
+    operations = {(method, path) for path, item in document["paths"].items() for method in item
+                  if method in {"get", "post", "put", "patch", "delete"}}
+
+    assert operations == OPERATIONS
+    assert document["openapi"].startswith("3.")
+
+
+def test_the_document_names_the_bearer_scheme_and_only_the_health_check_goes_without(
+    document: dict[str, Any],
+) -> None:
+    assert document["components"]["securitySchemes"]["bearerAuth"] == {
+        **document["components"]["securitySchemes"]["bearerAuth"], "type": "http", "scheme": "bearer",
+    }
+    assert document["security"] == [{"bearerAuth": []}]
+    unauthenticated = {
+        path for path, item in document["paths"].items()
+        for operation in item.values() if isinstance(operation, dict) and operation.get("security") == []
+    }
+    assert unauthenticated == {"/healthz"}
+
+
+def test_every_step_documents_its_answers_and_errors_as_problems(document: dict[str, Any]) -> None:
+    for step in STEPS:
+        operation = document["paths"][f"/api/v1/cases/{{case_id}}/{step}"]["post"]
+        assert {"200", "400", "401", "403", "404", "409", "412", "413", "415", "422"} <= set(operation["responses"])
+        assert "ETag" in operation["responses"]["200"]["headers"]
+        assert any(parameter["name"] == "If-Match" for parameter in operation["parameters"])
+    created = document["paths"]["/api/v1/cases"]["post"]["responses"]["201"]
+    assert {"Location", "ETag"} <= set(created["headers"])
+    for response in document["components"]["responses"].values():
+        if "content" in response:
+            assert set(response["content"]) == {"application/problem+json"}
+
+
+def test_the_case_schema_holds_every_field_of_the_contract(document: dict[str, Any]) -> None:
+    case = document["components"]["schemas"]["Case"]
+
+    assert {"id", "version", "unit", "status", "employee", "occurred_on", "rules", "channel", "description",
+            "reported_at", "reported_by", "assessment", "hearing", "statements", "talks", "warnings", "notes",
+            "escalation", "closure", "personal_data_erased"} <= set(case["required"])
+    report = document["components"]["schemas"]["ReportIncident"]
+    assert report["additionalProperties"] is False
+    assert report["properties"]["channel"]["enum"] == ["snapchat", "facebook", "instagram", "messenger", "sms",
+                                                       "other"]
+    assert report["properties"]["description"]["maxLength"] == 5000
+
+
+def test_the_interactive_docs_load_only_files_the_service_serves_itself(api: Api) -> None:
+    page = api.get("/api/v1/docs", caller="anonymous")
+    assert page.status_code == 200 and page.mimetype == "text/html"
+    html = page.get_data(as_text=True)
+
+    assert not re.search(r"(src|href)=\"(https?:)?//", html)
+    assets = re.findall(r"(?:src|href)=\"([^\"]+)\"", html)
+    assert len(assets) == 3
+    for asset in assets:
+        response = api.get(asset, caller="anonymous")
+        assert response.status_code == 200, asset
+        assert response.mimetype in {"text/css", "text/javascript", "application/javascript"}
+        assert len(response.get_data()) > 10_000
+    assert '"/api/v1/openapi.json"' in html
+
+
+def test_the_docs_assets_route_serves_nothing_outside_swagger_ui(api: Api) -> None:
+    for path in ["/api/v1/docs/assets/../../../wsgi.py", "/api/v1/docs/assets/%2e%2e/__init__.py",
+                 "/api/v1/docs/assets/missing.js"]:
+        assert_problem(api.get(path, caller="anonymous"), 404)
+
+
+def test_the_health_check_needs_no_token(api: Api) -> None:
+    response = api.get("/healthz", caller="anonymous")
+
+    assert response.status_code == 200 and response.get_json() == {"status": "ok"}
+
+
+def test_the_health_check_reports_a_database_that_does_not_answer(
+    api: Api, app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    engine = app.extensions[CASE_SERVICE].factory.datastore.engine
+
+    def unreachable() -> None:
+        raise ConnectionRefusedError("database down")
+
+    monkeypatch.setattr(engine, "connect", unreachable)
+    response = api.get("/healthz", caller="anonymous")
+
+    problem = assert_problem(response, 503, detail="The database does not answer.")
+    assert "database down" not in str(problem)
