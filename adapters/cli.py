@@ -213,9 +213,11 @@ def _redacted(url: str) -> str:
 
 
 def _register_subcommands() -> None:
+    from adapters.cli_integrity import verify
     from adapters.cli_projections import projections
 
     main.add_command(projections)
+    main.add_command(verify)
 
 
 _register_subcommands()

@@ -14,11 +14,13 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.composition import build_case_service, close_case_service
 from adapters.config import ConfigurationError, Settings
+from service.cases import CaseService
 from service.projections import DEFAULT_BATCH_SIZE, CaseListProjection
 
 
 @contextmanager
-def _projection() -> Iterator[CaseListProjection]:
+def open_service() -> Iterator[CaseService]:
+    """The service on BREACHTRAIL_DATABASE_URL, with configuration errors as clean messages."""
     try:
         settings = Settings.from_environ()
     except ConfigurationError as error:
@@ -28,10 +30,16 @@ def _projection() -> Iterator[CaseListProjection]:
     except (PersistenceError, SQLAlchemyError) as error:
         raise click.ClickException(f"the database does not answer: {error.__class__.__name__}") from None
     try:
-        assert service.case_list_projection is not None
-        yield service.case_list_projection
+        yield service
     finally:
         close_case_service(service)
+
+
+@contextmanager
+def _projection() -> Iterator[CaseListProjection]:
+    with open_service() as service:
+        assert service.case_list_projection is not None
+        yield service.case_list_projection
 
 
 @click.group()

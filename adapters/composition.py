@@ -7,11 +7,15 @@ from contextlib import AbstractContextManager
 from typing import Any
 from uuid import UUID
 
+from eventsourcing.persistence import Recording
+
+from adapters.chain import SqlChainStore, chain_key
 from adapters.config import Settings
 from adapters.keys import SqlKeyRing
 from adapters.read_models import SqlCaseListStore
 from adapters.statistics_source import SqlStatisticsSource
 from service.cases import CaseService, Clock
+from service.integrity import EventChain, StoredRecord, stored_records
 from service.statistics import Statistics
 
 
@@ -40,6 +44,20 @@ def build_case_service(settings: Settings, *, clock: Clock | None = None) -> Cas
         datastore = service.factory.datastore  # type: ignore[attr-defined]
         return lambda: datastore.transaction(commit=True)
 
+    def extend_chain(service: CaseService, recordings: list[Recording[UUID]]) -> None:
+        assert service.chain is not None
+        service.chain.extend([
+            StoredRecord(r.notification.id, str(r.notification.originator_id), r.notification.originator_version,
+                         r.notification.topic, bytes(r.notification.state))
+            for r in recordings
+        ])
+
+    def chain(service: CaseService) -> EventChain:
+        store = SqlChainStore(service.factory.datastore)  # type: ignore[attr-defined]
+        if settings.create_tables:
+            store.create_tables()
+        return EventChain(store, chain_key(settings.resolved_master_key()), stored_records(service.recorder))
+
     return CaseService(
         env=settings.eventsourcing_env(),
         known_units=settings.known_units,
@@ -50,6 +68,8 @@ def build_case_service(settings: Settings, *, clock: Clock | None = None) -> Cas
         key_ring=key_ring,
         transaction=transaction,
         on_erased=forget_personal_data,
+        chain=chain,
+        after_record=[extend_chain],
         **extra,
     )
 

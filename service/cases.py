@@ -33,6 +33,7 @@ from service.errors import (
     VersionMismatch,
     VersionNotFound,
 )
+from service.integrity import EventChain, Verification
 from service.personal_data import KeyRing, PersonalDataMapper
 from service.projections import CaseListProjection, EventLog
 from service.statistics import DIMENSIONS, Statistics, StatisticsRequest, StatisticsResult, TooManyCells
@@ -77,6 +78,7 @@ class CaseService(Application[UUID]):
         transaction: Callable[[CaseService], Callable[[], AbstractContextManager[Any]]] | None = None,
         on_erased: Callable[[CaseService, UUID], None] | None = None,
         after_record: Sequence[Callable[[CaseService, list[Recording[UUID]]], None]] = (),
+        chain: Callable[[CaseService], EventChain] | None = None,
     ):
         # Needed while the base class builds the mapper, so set before it runs.
         self._key_ring_factory = key_ring
@@ -84,6 +86,7 @@ class CaseService(Application[UUID]):
         self._transaction = transaction(self) if transaction else nullcontext
         self._on_erased = on_erased
         self._after_record = tuple(after_record)
+        self.chain: EventChain | None = chain(self) if chain else None
         self.known_units = known_units
         self.clock = clock
         self.snapshotting_intervals = {Case: snapshot_interval}  # type: ignore[misc]
@@ -398,6 +401,14 @@ class CaseService(Application[UUID]):
             raise InvalidCaseData.field(
                 "group_by", "too many cells for one answer: group by fewer dimensions or a shorter period"
             ) from None
+
+    def verify_integrity(self, user: User | None = None) -> Verification:
+        """Recompute the event chain; HR only when asked for by a user (``None``: the operator)."""
+        if user is not None and user.role is not Role.HR:
+            raise AccessDenied(f"a user with role '{user.role.value}' may not check the trail's integrity")
+        if self.chain is None:
+            raise RuntimeError("this CaseService was built without an event chain")
+        return self.chain.verify()
 
     def history(self, user: User, case_id: UUID) -> list[HistoryEntry]:
         """Every event of the case, oldest first, with who recorded it and when."""

@@ -1,0 +1,61 @@
+"""The event chain's table, beside the events and written in their transactions."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, select
+
+from service.integrity import Link
+
+metadata = MetaData()
+
+event_chain = Table(
+    "event_chain",
+    metadata,
+    Column("notification_id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True),
+    Column("case_id", String(36), nullable=False),
+    Column("version", Integer, nullable=False),
+    Column("link", String(64), nullable=False),
+)
+
+
+def chain_key(master_key: bytes) -> bytes:
+    """The chain's HMAC key, derived from (and so guarded like) the master key."""
+    return hmac.new(master_key, b"breachtrail event chain v1", hashlib.sha256).digest()
+
+
+class SqlChainStore:
+    def __init__(self, datastore: Any):
+        self._datastore = datastore
+
+    def create_tables(self) -> None:
+        metadata.create_all(self._datastore.engine)
+
+    def head(self) -> Link | None:
+        with self._datastore.transaction(commit=False) as session:
+            row = session.execute(
+                select(event_chain).order_by(event_chain.c.notification_id.desc()).limit(1)
+            ).first()
+        return None if row is None else Link(row.notification_id, row.case_id, row.version, row.link)
+
+    def append(self, links: Sequence[Link]) -> None:
+        if not links:
+            return
+        with self._datastore.transaction(commit=True) as session:
+            session.execute(
+                event_chain.insert(),
+                [{"notification_id": x.notification_id, "case_id": x.case_id, "version": x.version,
+                  "link": x.link} for x in links],
+            )
+
+    def links(self, after: int, limit: int) -> list[Link]:
+        with self._datastore.transaction(commit=False) as session:
+            rows = session.execute(
+                select(event_chain).where(event_chain.c.notification_id > after)
+                .order_by(event_chain.c.notification_id).limit(limit)
+            ).all()
+        return [Link(r.notification_id, r.case_id, r.version, r.link) for r in rows]
