@@ -84,6 +84,10 @@ ROUTES = [
     _step("reopening", _in(Status.CLOSED), {"reason": "New facts."}, "Reopened", "reported", hr_only=True),
     _step("erasure", _in(Status.CLOSED), {"reason": "Retention period over."}, "PersonalDataErased", "closed",
           hr_only=True),
+    # Anonymous by construction, so every role may read them; a manager sees what a rep sees.
+    Route("GET", "/api/v1/statistics?group_by=unit&group_by=rule", (200, 200, 200, 200, 401, 401),
+          arrange=_in(Status.ASSESSED)),
+    Route("GET", "/api/v1/integrity", (403, 403, 200, 403, 401, 401), arrange=_in(Status.ASSESSED)),
 ]
 
 
@@ -121,7 +125,17 @@ def test_each_route_answers_each_caller_as_the_contract_says(
 def _check_success(route: Route, body: Any, response: Any, caller: str, cid: UUID | None,
                    service: CaseService, events_before: int) -> None:
     user = USERS[caller]
-    if route.path == "/api/v1/policy/rules":
+    if route.path.startswith("/api/v1/statistics"):
+        assert body["group_by"] == ["unit", "rule"] and body["k"] == 5
+        # One case: too few to publish, so its cells are listed as suppressed, and so is the total.
+        assert body["rows"] and all(row["suppressed"] and row["count"] is None for row in body["rows"])
+        assert body["total"] is None
+        assert str(cid) not in response.get_data(as_text=True)
+        assert stored_events(service) == events_before
+    elif route.path == "/api/v1/integrity":
+        assert body["status"] == "ok" and body["first_break"] is None
+        assert body["events_verified"] == events_before == body["head"]["notification_id"]
+    elif route.path == "/api/v1/policy/rules":
         assert {"code": "4.1", "section": "4"}.items() <= body[3].items()
         assert len(body) == 12
         assert stored_events(service) == events_before
