@@ -7,7 +7,7 @@ import hmac
 from collections.abc import Sequence
 from typing import Any
 
-from sqlalchemy import BigInteger, Column, Integer, MetaData, String, Table, select
+from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, select
 
 from service.integrity import Link
 
@@ -20,6 +20,7 @@ event_chain = Table(
     Column("case_id", String(36), nullable=False),
     Column("version", Integer, nullable=False),
     Column("link", String(64), nullable=False),
+    Index("event_chain_case_idx", "case_id", "version"),
 )
 
 
@@ -34,6 +35,9 @@ class SqlChainStore:
 
     def create_tables(self) -> None:
         metadata.create_all(self._datastore.engine)
+        # Also on a table made before the index was declared.
+        for index in event_chain.indexes:
+            index.create(self._datastore.engine, checkfirst=True)
 
     def head(self) -> Link | None:
         with self._datastore.transaction(commit=False) as session:
@@ -57,5 +61,12 @@ class SqlChainStore:
             rows = session.execute(
                 select(event_chain).where(event_chain.c.notification_id > after)
                 .order_by(event_chain.c.notification_id).limit(limit)
+            ).all()
+        return [Link(r.notification_id, r.case_id, r.version, r.link) for r in rows]
+
+    def case_links(self, case_id: str) -> list[Link]:
+        with self._datastore.transaction(commit=False) as session:
+            rows = session.execute(
+                select(event_chain).where(event_chain.c.case_id == case_id).order_by(event_chain.c.notification_id)
             ).all()
         return [Link(r.notification_id, r.case_id, r.version, r.link) for r in rows]

@@ -136,6 +136,8 @@ def _database_errors(settings: Settings) -> Iterator[None]:
     """Turn a database that cannot be reached or used into a one-line error, not a traceback."""
     try:
         yield
+    except ConfigurationError as error:
+        raise click.ClickException(str(error)) from None
     except (SQLAlchemyError, PersistenceError) as error:
         cause = getattr(error, "orig", None) or error.__cause__ or error
         reason = str(cause).strip().splitlines()[0] if str(cause).strip() else type(cause).__name__
@@ -215,9 +217,25 @@ def _redacted(url: str) -> str:
 def _register_subcommands() -> None:
     from adapters.cli_integrity import verify
     from adapters.cli_projections import projections
+    from adapters.cli_records import register as register_records
 
     main.add_command(projections)
     main.add_command(verify)
+    register_records(main)
+    main.add_command(keys)
+
+
+@click.group()
+def keys() -> None:
+    """The master key that guards every case's data key."""
+
+
+@keys.command("generate")
+def generate_key() -> None:
+    """Print a new master key for BREACHTRAIL_MASTER_KEY (keep it apart from the database, backed up)."""
+    from adapters.keys import generate_master_key
+
+    click.echo(generate_master_key())
 
 
 _register_subcommands()

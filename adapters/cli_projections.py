@@ -27,6 +27,8 @@ def open_service() -> Iterator[CaseService]:
         raise click.ClickException(str(error)) from None
     try:
         service = build_case_service(settings)
+    except ConfigurationError as error:
+        raise click.ClickException(str(error)) from None
     except (PersistenceError, SQLAlchemyError) as error:
         raise click.ClickException(f"the database does not answer: {error.__class__.__name__}") from None
     try:

@@ -9,9 +9,10 @@ from uuid import UUID
 
 from eventsourcing.persistence import Recording
 
+from adapters.access_log import SqlAccessLog
 from adapters.chain import SqlChainStore, chain_key
-from adapters.config import Settings
-from adapters.keys import SqlKeyRing
+from adapters.config import ConfigurationError, Settings
+from adapters.keys import CaseKeyError, SqlKeyRing
 from adapters.read_models import SqlCaseListStore
 from adapters.statistics_source import SqlStatisticsSource
 from service.cases import CaseService, Clock
@@ -24,7 +25,7 @@ def build_case_service(settings: Settings, *, clock: Clock | None = None) -> Cas
     extra = {} if clock is None else {"clock": clock}
 
     def case_list(service: CaseService) -> SqlCaseListStore:
-        store = SqlCaseListStore(service.factory.datastore)  # type: ignore[attr-defined]
+        store = SqlCaseListStore(service.factory.datastore, getattr(service, "key_ring", None))  # type: ignore[attr-defined]
         if settings.create_tables:
             store.create_tables()
         return store
@@ -38,6 +39,10 @@ def build_case_service(settings: Settings, *, clock: Clock | None = None) -> Cas
         ring = SqlKeyRing(service.factory.datastore, settings.resolved_master_key())  # type: ignore[attr-defined]
         if settings.create_tables:
             ring.create_tables()
+        try:
+            ring.check_master_key()
+        except CaseKeyError as error:
+            raise ConfigurationError(str(error)) from None
         return ring
 
     def transaction(service: CaseService) -> Callable[[], AbstractContextManager[Any]]:
@@ -58,6 +63,12 @@ def build_case_service(settings: Settings, *, clock: Clock | None = None) -> Cas
             store.create_tables()
         return EventChain(store, chain_key(settings.resolved_master_key()), stored_records(service.recorder))
 
+    def access_log(service: CaseService) -> SqlAccessLog:
+        log = SqlAccessLog(service.factory.datastore)  # type: ignore[attr-defined]
+        if settings.create_tables:
+            log.create_tables()
+        return log
+
     return CaseService(
         env=settings.eventsourcing_env(),
         known_units=settings.known_units,
@@ -70,6 +81,7 @@ def build_case_service(settings: Settings, *, clock: Clock | None = None) -> Cas
         on_erased=forget_personal_data,
         chain=chain,
         after_record=[extend_chain],
+        access_log=access_log,
         **extra,
     )
 
@@ -89,6 +101,8 @@ def forget_personal_data(service: CaseService, case_id: UUID) -> None:
 def close_case_service(service: CaseService) -> None:
     """Close the service and release its database connections."""
     engine = getattr(getattr(service.factory, "datastore", None), "engine", None)
+    if isinstance(service.access_log, SqlAccessLog):
+        service.access_log.close()
     service.close()
     if engine is not None:
         engine.dispose()

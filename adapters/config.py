@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 from adapters.keys import DEFAULT_MASTER_KEY_FILE, load_or_create_key_file, parse_master_key
 from domain.values import is_unit_slug
 from service.cases import DEFAULT_SNAPSHOT_INTERVAL
+from service.retention import InvalidRetentionPolicy, RetentionPolicy
 from service.statistics import DEFAULT_K, MINIMUM_K
 
 DEFAULT_DATABASE_URL = "sqlite:///var/breachtrail.sqlite3"
@@ -35,6 +36,8 @@ class Settings:
     master_key: bytes | None = None  # None: the key file below, made on first use
     master_key_file: Path = DEFAULT_MASTER_KEY_FILE
     create_tables: bool = True
+    # How long closed cases keep their personal data; see service.retention.DEFAULT_RETENTION.
+    retention: RetentionPolicy = field(default_factory=RetentionPolicy.default)
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -56,6 +59,7 @@ class Settings:
             master_key=_master_key(env),
             master_key_file=Path(env.get("BREACHTRAIL_MASTER_KEY_FILE") or DEFAULT_MASTER_KEY_FILE),
             create_tables=env.get("BREACHTRAIL_CREATE_TABLES", "yes").lower() not in {"0", "no", "false"},
+            retention=_retention(env),
         )
 
     def resolved_master_key(self) -> bytes:
@@ -109,6 +113,14 @@ def _master_key(env: Mapping[str, str]) -> bytes | None:
         return parse_master_key(text)
     except ValueError as error:
         raise ConfigurationError(f"BREACHTRAIL_MASTER_KEY: {error}") from None
+
+
+def _retention(env: Mapping[str, str]) -> RetentionPolicy:
+    text = env.get("BREACHTRAIL_RETENTION", "").strip()
+    try:
+        return RetentionPolicy.parse(text) if text else RetentionPolicy.default()
+    except InvalidRetentionPolicy as error:
+        raise ConfigurationError(f"BREACHTRAIL_RETENTION: {error}") from None
 
 
 def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:

@@ -12,6 +12,7 @@ import hashlib
 import logging
 import os
 from collections import OrderedDict
+from collections.abc import Iterable
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -86,6 +87,18 @@ class SqlKeyRing:
     def create_tables(self) -> None:
         metadata.create_all(self._datastore.engine)
 
+    def check_master_key(self) -> None:
+        """Refuse to start with a master key that is not the one this database's keys were made with."""
+        with self._datastore.transaction(commit=False) as session:
+            other = session.execute(
+                select(case_keys.c.master_key_id).where(case_keys.c.master_key_id != self._master_id).limit(1)
+            ).first()
+        if other is not None:
+            raise CaseKeyError(
+                "the configured master key is not the one this database's case keys were made with: "
+                "set BREACHTRAIL_MASTER_KEY (or BREACHTRAIL_MASTER_KEY_FILE) to that key"
+            )
+
     def encrypt(self, case_id: UUID, context: str, plaintext: bytes, *, create: bool) -> bytes:
         key = self._key(case_id, create=create)
         if key is None:
@@ -98,6 +111,24 @@ class SqlKeyRing:
         if key is None:
             return None
         return AESGCM(key).decrypt(ciphertext[:NONCE_BYTES], ciphertext[NONCE_BYTES:], context.encode())
+
+    def preload(self, case_ids: Iterable[UUID]) -> None:
+        """Fetch the keys of cases about to be read, one query for the lot (rebuilds read thousands)."""
+        missing = [case_id for case_id in dict.fromkeys(case_ids) if case_id not in self._cache]
+        for start in range(0, len(missing), self._cache_size):
+            chunk = {str(case_id): case_id for case_id in missing[start:start + self._cache_size]}
+            with self._datastore.transaction(commit=False) as session:
+                rows = session.execute(
+                    select(case_keys.c.case_id, case_keys.c.wrapped_key, case_keys.c.master_key_id)
+                    .where(case_keys.c.case_id.in_(list(chunk)))
+                ).all()
+            for row in rows:
+                # Destroyed keys and foreign master keys are left to _key, which says what is wrong.
+                if row.wrapped_key is not None and row.master_key_id == self._master_id:
+                    case_id = chunk[row.case_id]
+                    wrapped = row.wrapped_key
+                    self._remember(case_id, self._master.decrypt(wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:],
+                                                                 self._aad(case_id)))
 
     def destroy(self, case_id: UUID) -> None:
         """Destroy the case's key, in the current transaction."""

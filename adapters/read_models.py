@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import base64
+import dataclasses
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any
+from uuid import UUID
 
 from sqlalchemy import (
     BigInteger,
@@ -18,7 +22,9 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    Text,
     and_,
+    bindparam,
     delete,
     desc,
     exists,
@@ -26,10 +32,11 @@ from sqlalchemy import (
     not_,
     or_,
     select,
+    text,
 )
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.elements import TextClause
 
 from domain.rules import rule_codes
 from service.case_list import CaseListFilter, CaseRow
@@ -45,8 +52,9 @@ case_summaries = Table(
     Column("status", String(32), nullable=False),
     Column("status_before_closure", String(32)),
     Column("outcome", String(32)),
-    Column("employee_ref", String(64)),
-    Column("employee_name", String(200)),
+    # Encrypted with the case's key, like the events: no clear copy outlives an erasure.
+    Column("employee_ref", Text),
+    Column("employee_name", Text),
     Column("occurred_on", Date, nullable=False),
     Column("channel", String(32), nullable=False),
     Column("reported_at", DateTime(timezone=True), nullable=False),
@@ -99,10 +107,11 @@ _ROW_COLUMNS = [c.name for c in case_summaries.columns]
 class SqlCaseListStore:
     """The case list in SQL tables of the event store's database, written in its transactions."""
 
-    def __init__(self, datastore: Any):
+    def __init__(self, datastore: Any, key_ring: Any = None):
         # ``datastore`` is eventsourcing_sqlalchemy's: sharing it shares the transaction.
         self._datastore = datastore
         self._engine: Engine = datastore.engine
+        self._sealed = _SealedEmployee(key_ring)
 
     def create_tables(self) -> None:
         metadata.create_all(self._engine)
@@ -116,17 +125,18 @@ class SqlCaseListStore:
         with self._datastore.transaction(commit=False) as session:
             found = session.execute(select(case_summaries).where(case_summaries.c.id.in_(case_ids))).all()
             rules = _rules_of(session, [r.id for r in found])
-        return {r.id: _row(r._mapping, rules.get(r.id, ())) for r in found}
+        return {r.id: self._sealed.open(_row(r._mapping, rules.get(r.id, ()))) for r in found}
 
     def save_rows(self, rows: Sequence[CaseRow], position: int | None) -> None:
         with self._datastore.transaction(commit=True) as session:
             if rows:
                 ids = [row.id for row in rows]
                 session.execute(delete(case_summary_rules).where(case_summary_rules.c.case_id.in_(ids)))
-                for row in rows:
-                    values = {name: getattr(row, name) for name in _ROW_COLUMNS}
-                    session.execute(_upsert(session, case_summaries, values, ["id"]))
-                    session.execute(_upsert(session, case_facts, _facts(row), ["case_id"]))
+                # One statement each, built once and sent with every row's values (executemany):
+                # building and compiling an upsert per row cost more than the database's work.
+                summaries = [self._sealed.seal({name: getattr(row, name) for name in _ROW_COLUMNS}) for row in rows]
+                session.execute(_upsert(case_summaries), summaries)
+                session.execute(_upsert(case_facts), [_facts(row) for row in rows])
                 session.execute(
                     case_summary_rules.insert(),
                     [
@@ -181,18 +191,11 @@ class SqlCaseListStore:
             ).all()
             with Session(bind=connection) as session:
                 rules = _rules_of(session, [r.id for r in found])
-        return [_row(r._mapping, rules.get(r.id, ())) for r in found], total
+        return [self._sealed.open(_row(r._mapping, rules.get(r.id, ()))) for r in found], total
 
     def _advance(self, session: Session, name: str, position: int) -> None:
-        current = session.execute(
-            select(projection_positions.c.position).where(projection_positions.c.name == name)
-        ).scalar_one_or_none()
-        if current is None:
-            session.execute(projection_positions.insert().values(name=name, position=position))
-        elif position > current:
-            session.execute(
-                projection_positions.update().where(projection_positions.c.name == name).values(position=position)
-            )
+        # One upsert, and never backwards: a batch folded late must not move the position back.
+        session.execute(_upsert(projection_positions), {"name": name, "position": position})
 
 
 def _facts(row: CaseRow) -> dict[str, Any]:
@@ -226,6 +229,40 @@ def _rules_of(session: Session, case_ids: Sequence[str]) -> dict[str, tuple[str,
     return {key: tuple(value) for key, value in found.items()}
 
 
+class _SealedEmployee:
+    """Seals a row's employee fields with the case's key on the way in, opens them on the way out."""
+
+    FIELDS = ("employee_ref", "employee_name")
+
+    def __init__(self, key_ring: Any):
+        self._key_ring = key_ring
+
+    def seal(self, values: dict[str, Any]) -> dict[str, Any]:
+        if self._key_ring is None:
+            return values
+        case_id = UUID(values["id"])
+        for field in self.FIELDS:
+            if values[field] is not None:
+                sealed = self._key_ring.encrypt(case_id, f"{case_id}/summary/{field}", values[field].encode(),
+                                                create=False)
+                values[field] = base64.urlsafe_b64encode(sealed).decode("ascii")
+        return values
+
+    def open(self, row: CaseRow) -> CaseRow:
+        if self._key_ring is None or (row.employee_ref is None and row.employee_name is None):
+            return row
+        case_id = UUID(row.id)
+        opened: dict[str, str | None] = {}
+        for field in self.FIELDS:
+            value = getattr(row, field)
+            if value is not None:
+                plain = self._key_ring.decrypt(case_id, f"{case_id}/summary/{field}",
+                                               base64.urlsafe_b64decode(value.encode("ascii")))
+                value = None if plain is None else plain.decode()
+            opened[field] = value
+        return dataclasses.replace(row, **opened)
+
+
 def _row(mapping: Any, rules: Sequence[str]) -> CaseRow:
     values = {name: mapping[name] for name in _ROW_COLUMNS}
     for name in ("reported_at", "last_activity_at"):
@@ -238,11 +275,27 @@ def _aware(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
-def _upsert(session: Session, table: Table, values: dict[str, Any], keys: list[str]) -> Any:
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(table).values(**values)
-    updates = {name: statement.excluded[name] for name in values if name not in keys}
+# Each upserted table's key, and the column that may only ever grow.
+_UPSERT_KEYS: dict[str, tuple[str, str]] = {
+    case_summaries.name: ("id", "version"),
+    case_facts.name: ("case_id", "version"),
+    projection_positions.name: ("name", "position"),
+}
+
+
+@cache
+def _upsert(table: Table) -> TextClause:
+    """INSERT … ON CONFLICT DO UPDATE for ``table``; SQLite and PostgreSQL spell it alike.
+
+    Written as text because SQLAlchemy cannot cache a compiled ON CONFLICT statement, and
+    compiling three of them for every write cost more than the database's own work on them.
+    """
+    key, growing = _UPSERT_KEYS[table.name]
+    names = [column.name for column in table.columns]
+    updates = ", ".join(f"{name} = excluded.{name}" for name in names if name != key)
     # Never over a newer version: a rebuild racing a live write must not set a row back.
-    newer = table.c.version < statement.excluded.version
-    return statement.on_conflict_do_update(index_elements=keys, set_=updates, where=newer)
+    statement = text(
+        f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join(':' + name for name in names)}) "
+        f"ON CONFLICT ({key}) DO UPDATE SET {updates} WHERE {table.name}.{growing} < excluded.{growing}"
+    )
+    return statement.bindparams(*(bindparam(column.name, type_=column.type) for column in table.columns))

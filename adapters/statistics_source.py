@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from sys import intern
+
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
@@ -26,9 +28,14 @@ class SqlStatisticsSource:
         t = case_facts
         keys = (t.c.unit, t.c.month, t.c.rules, t.c.channel, t.c.status, t.c.outcome)
         with self._engine.connect() as connection:
-            found = connection.execute(select(*keys, func.count()).group_by(*keys)).all()
-        return [
-            Atom(unit=unit, month=month, rules=tuple(rules.split(",")), channel=channel, status=status,
-                 outcome=outcome, count=count)
-            for unit, month, rules, channel, status, outcome, count in found
-        ]
+            found = connection.execute(select(*keys, func.count()).group_by(*keys))
+            # Each distinct value kept once (interned): every row brings its own copy of the same few
+            # strings, and a worker keeps the atoms for as long as the data stands still.
+            rule_sets: dict[str, tuple[str, ...]] = {}
+            return [
+                Atom(unit=intern(unit), month=intern(month),
+                     rules=rule_sets.get(rules) or rule_sets.setdefault(rules, tuple(map(intern, rules.split(",")))),
+                     channel=intern(channel), status=intern(status),
+                     outcome=None if outcome is None else intern(outcome), count=count)
+                for unit, month, rules, channel, status, outcome, count in found
+            ]

@@ -28,6 +28,12 @@ def require_caseworker(user: User, action: str) -> None:
         raise AccessDenied(f"a user with role '{user.role.value}' may not {action}")
 
 
+def require_hr(user: User, action: str) -> None:
+    """Only HR may do this (export case files, read access logs), whatever the case."""
+    if user.role is not Role.HR:
+        raise AccessDenied(f"a user with role '{user.role.value}' may not {action}")
+
+
 def require_step_role(user: User, step: Step) -> None:
     if user.role not in STEP_ROLES[step]:
         raise AccessDenied(f"a user with role '{user.role.value}' may not take the step '{step.value}'")

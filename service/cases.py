@@ -24,11 +24,13 @@ from domain.case import Case
 from domain.errors import InvalidCaseData
 from domain.rules import is_known_rule
 from domain.values import Channel, Outcome, Role, Severity, Status, Step
-from service.authorisation import can_see_unit, may_report_in, require_caseworker, require_step_role
+from service.access_log import AccessEntry, AccessLog, Read
+from service.authorisation import can_see_unit, may_report_in, require_caseworker, require_hr, require_step_role
 from service.case_list import CaseListFilter, CaseListStore
 from service.errors import (
     AccessDenied,
     CaseNotFound,
+    CaseNotYetReported,
     ConcurrentModification,
     VersionMismatch,
     VersionNotFound,
@@ -36,6 +38,7 @@ from service.errors import (
 from service.integrity import EventChain, Verification
 from service.personal_data import KeyRing, PersonalDataMapper
 from service.projections import CaseListProjection, EventLog
+from service.records import CaseFile, case_file, moment, version_at
 from service.statistics import DIMENSIONS, Statistics, StatisticsRequest, StatisticsResult, TooManyCells
 from service.transcodings import register_domain_transcodings
 from service.users import User
@@ -79,6 +82,7 @@ class CaseService(Application[UUID]):
         on_erased: Callable[[CaseService, UUID], None] | None = None,
         after_record: Sequence[Callable[[CaseService, list[Recording[UUID]]], None]] = (),
         chain: Callable[[CaseService], EventChain] | None = None,
+        access_log: Callable[[CaseService], AccessLog] | None = None,
     ):
         # Needed while the base class builds the mapper, so set before it runs.
         self._key_ring_factory = key_ring
@@ -98,6 +102,7 @@ class CaseService(Application[UUID]):
         )
         self.project_inline = project_inline
         self._statistics: Statistics | None = statistics(self) if statistics else None
+        self.access_log: AccessLog | None = access_log(self) if access_log else None
 
     # --- infrastructure hooks ---------------------------------------------------------------
 
@@ -323,15 +328,29 @@ class CaseService(Application[UUID]):
 
     # --- queries ------------------------------------------------------------------------------
 
-    def get_case(self, user: User, case_id: UUID, *, version: int | None = None) -> CaseView:
-        """The case now, or as it stood after its ``version``-th event."""
+    def get_case(
+        self, user: User, case_id: UUID, *, version: int | None = None, as_of: datetime | None = None
+    ) -> CaseView:
+        """The case now, or as it stood after its ``version``-th event, or at the moment ``as_of``."""
         require_caseworker(user, "read cases")
-        current = self._load_in_scope(user, case_id)
+        if version is not None and as_of is not None:
+            raise InvalidCaseData.field("as_of", "ask for a version or a moment (as_of), not both")
+        as_of = None if as_of is None else moment(as_of)
+        current = self._load_in_scope(user, case_id, copy=False)
+        if as_of is not None:
+            version = version_at(self.events.get(case_id), as_of)
+            if version is None:
+                raise CaseNotYetReported(case_id, as_of)
+        view = self._view_at(current, version)
+        self._log_read(user, case_id, Read.CASE, version=version if as_of is None else None, as_of=as_of)
+        return view
+
+    def _view_at(self, current: Case, version: int | None) -> CaseView:
         if version is None or version == current.version:
             return case_view(current, self.today())
         if not 1 <= version <= current.version:
-            raise VersionNotFound(case_id, version)
-        past: Case = self.repository.get(case_id, version=version)
+            raise VersionNotFound(current.id, version)
+        past: Case = self.repository.get(current.id, version=version)
         if current.personal_data_erased:
             # Erasure reaches back: no earlier version shows what was erased.
             past.erase_personal_data_from_state()
@@ -413,21 +432,59 @@ class CaseService(Application[UUID]):
     def history(self, user: User, case_id: UUID) -> list[HistoryEntry]:
         """Every event of the case, oldest first, with who recorded it and when."""
         require_caseworker(user, "read case histories")
-        current = self._load_in_scope(user, case_id)
+        current = self._load_in_scope(user, case_id, copy=False)
         erased = current.personal_data_erased
-        return [history_entry(event, erased=erased) for event in self.events.get(case_id)]
+        entries = [history_entry(event, erased=erased) for event in self.events.get(case_id)]
+        self._log_read(user, case_id, Read.HISTORY)
+        return entries
+
+    def export_case(self, user: User, case_id: UUID) -> CaseFile:
+        """The complete case file: the case, its history, its access log and its chain links (HR)."""
+        require_hr(user, "export case files")
+        case = self._load(case_id, copy=False)
+        now = self.clock()
+        self._log_read(user, case_id, Read.EXPORT, at=now)
+        chain = self.chain.store.case_links(str(case_id)) if self.chain is not None else []
+        return case_file(
+            case, self.events.get(case_id), self._access_entries(case_id), chain,
+            exported_by=user, exported_at=now, today=self.today(),
+        )
+
+    def read_access_log(self, user: User, case_id: UUID) -> list[AccessEntry]:
+        """Who read the case, when, and what, oldest first; this read included (HR)."""
+        require_hr(user, "read access logs")
+        self._load(case_id, copy=False)
+        self._log_read(user, case_id, Read.ACCESS_LOG)
+        return self._access_entries(case_id)
 
     # --- internals ----------------------------------------------------------------------------
 
-    def _load(self, case_id: UUID) -> Case:
+    def _log_read(
+        self, user: User, case_id: UUID, read: Read, *, version: int | None = None,
+        as_of: datetime | None = None, at: datetime | None = None,
+    ) -> None:
+        # One INSERT per read, committed before the answer goes out: an unlogged read is not served.
+        if self.access_log is not None:
+            self.access_log.record(AccessEntry(
+                str(case_id), read.value, user.id, user.role.value, at or self.clock(), version, as_of
+            ))
+
+    def _access_entries(self, case_id: UUID) -> list[AccessEntry]:
+        if self.access_log is None:
+            raise RuntimeError("this CaseService was built without an access log")
+        return self.access_log.entries(str(case_id))
+
+    def _load(self, case_id: UUID, *, copy: bool = True) -> Case:
+        # A command changes the case it loads, so it gets its own copy of a cached one; a query
+        # only reads, and copying a long case cost more than the rest of the request (copy=False).
         try:
-            case: Case = self.repository.get(case_id)
+            case: Case = self.repository.get(case_id, deepcopy_from_cache=copy)
         except AggregateNotFoundError:
             raise CaseNotFound(case_id) from None
         return case
 
-    def _load_in_scope(self, user: User, case_id: UUID) -> Case:
-        case = self._load(case_id)
+    def _load_in_scope(self, user: User, case_id: UUID, *, copy: bool = True) -> Case:
+        case = self._load(case_id, copy=copy)
         if not can_see_unit(user, case.unit):
             raise CaseNotFound(case_id)
         return case

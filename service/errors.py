@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from uuid import UUID
 
 
@@ -51,3 +52,12 @@ class VersionNotFound(ServiceError):
         self.case_id = str(case_id)
         self.version = version
         super().__init__(f"case {self.case_id} has no version {version}")
+
+
+class CaseNotYetReported(CaseNotFound):
+    """The case exists, but was not yet reported at the moment asked for."""
+
+    def __init__(self, case_id: UUID | str, as_of: datetime):
+        self.case_id = str(case_id)
+        self.as_of = as_of
+        ServiceError.__init__(self, f"case {self.case_id} had not been reported yet at {as_of.isoformat()}")

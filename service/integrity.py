@@ -74,6 +74,10 @@ class ChainStore(Protocol):
         """Links in log order after a notification id."""
         ...
 
+    def case_links(self, case_id: str) -> list[Link]:
+        """The links of one case's events, in log order (for its case file)."""
+        ...
+
 
 def seal(key: bytes, previous: bytes, record: StoredRecord) -> bytes:
     """The link for ``record`` following ``previous``."""

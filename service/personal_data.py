@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+from collections.abc import Iterable
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -32,6 +33,10 @@ class KeyRing(Protocol):
 
     def decrypt(self, case_id: UUID, context: str, ciphertext: bytes) -> bytes | None:
         """The plaintext, or ``None`` when the case's key has been destroyed."""
+        ...
+
+    def preload(self, case_ids: Iterable[UUID]) -> None:
+        """Fetch the keys of these cases ahead of reading many of their events."""
         ...
 
 
@@ -69,6 +74,10 @@ class PersonalDataMapper(Mapper[UUID]):
         if self.cipher:
             stored_state = self.cipher.encrypt(stored_state)
         return StoredEvent(originator_id=case_id, originator_version=version, topic=topic, state=stored_state)
+
+    def preload_keys(self, stored_events: Iterable[StoredEvent]) -> None:
+        """Fetch, in one go, the keys a batch of stored events will need."""
+        self.key_ring.preload({UUID(str(e.originator_id)) for e in stored_events if is_case_topic(e.topic)})
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
         event = super().to_domain_event(stored_event)

@@ -44,6 +44,8 @@ class EventLog:
             start=after + 1, limit=limit
         )
         mapper = self._application.mapper
+        if hasattr(mapper, "preload_keys"):
+            mapper.preload_keys(notifications)  # one query for the batch's case keys, not one per case
         return [(n.id, mapper.to_domain_event(n)) for n in notifications]
 
     def history(self, case_id: UUID) -> Iterable[Any]:
@@ -61,7 +63,12 @@ class CaseListProjection:
 
     def apply(self, events: Sequence[Any], position: int) -> None:
         """Fold ``events`` (in log order) into their rows; record ``position`` with them."""
-        rows: dict[str, CaseRow | None] = dict(self.store.rows(sorted({str(e.originator_id) for e in events})))
+        first: dict[str, int] = {}
+        for event in events:
+            first.setdefault(str(event.originator_id), event.originator_version)
+        # A case whose first event here is its report is folded afresh, so its row need not be
+        # read (a new case has none; over a stored newer row, save_rows keeps the newer one).
+        rows: dict[str, CaseRow | None] = dict(self.store.rows(sorted(k for k, v in first.items() if v != 1)))
         changed: dict[str, CaseRow] = {}
         for event in events:
             key = str(event.originator_id)

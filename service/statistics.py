@@ -39,7 +39,7 @@ DEFAULT_K = 5
 MINIMUM_K = 3
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)  # slots: a hundred thousand cases make tens of thousands of atoms
 class Atom:
     """Cases that agree on every attribute statistics can group by, and how many there are."""
 
@@ -87,7 +87,7 @@ def _level_key(atom: Atom, keeps: frozenset[str]) -> tuple[object, ...]:
     return tuple(key)
 
 
-@dataclass
+@dataclass(slots=True)
 class Block:
     """At least k cases (when the data has k at all), pooled at ``level``."""
 
@@ -175,6 +175,8 @@ class TooManyCells(ValueError):
 
 
 MAX_ROWS = 10_000
+#: Answers kept per process for the data as it stands (each a few rows to a few thousand).
+MAX_CACHED_ANSWERS = 64
 
 Cell = tuple[str | None, ...]
 
@@ -344,9 +346,15 @@ class Statistics:
         self.known_units = frozenset(known_units)
         self.k = k
         self._cached: tuple[int, list[Block]] | None = None
+        # Answers to the current data, by request: an answer walks every atom (a hundred
+        # thousand cases make tens of thousands), and the same few questions come back.
+        self._answers: dict[StatisticsRequest, StatisticsResult] = {}
+        self._answers_version: int | None = None
 
     def blocks(self) -> list[Block]:
-        version = self.source.version()
+        return self._blocks_at(self.source.version())
+
+    def _blocks_at(self, version: int) -> list[Block]:
         cached = self._cached
         if cached is not None and cached[0] == version:
             return cached[1]
@@ -355,7 +363,13 @@ class Statistics:
         return blocks
 
     def answer(self, request: StatisticsRequest) -> StatisticsResult:
-        blocks = self.blocks()
+        version = self.source.version()
+        if version != self._answers_version:
+            self._answers, self._answers_version = {}, version
+        found = self._answers.get(request)
+        if found is not None:
+            return found
+        blocks = self._blocks_at(version)
         units = tuple(sorted({a.unit for b in blocks for a in b.atoms} | set(self.known_units)))
         domains = Domains(
             units=units,
@@ -364,4 +378,8 @@ class Statistics:
             outcomes=(None, *(o.value for o in Outcome)),
             channels=tuple(c.value for c in Channel),
         )
-        return answer(blocks, request, self.k, domains)
+        result = answer(blocks, request, self.k, domains)
+        if len(self._answers) >= MAX_CACHED_ANSWERS:
+            self._answers.pop(next(iter(self._answers)))
+        self._answers[request] = result
+        return result

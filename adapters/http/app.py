@@ -9,7 +9,7 @@ from flask import Flask
 
 from adapters.composition import build_case_service, close_case_service
 from adapters.config import Settings
-from adapters.http import cases, health, integrity, policy, statistics, steps
+from adapters.http import cases, health, integrity, policy, records, statistics, steps
 from adapters.http.api import ProblemApi, api_settings
 from adapters.http.context import CASE_SERVICE, USER_STORE
 from adapters.http.docs import docs_assets_blueprint, docs_settings
@@ -40,7 +40,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_request_ids(app)
     api = ProblemApi(app)
     register_problem_handlers(app)
-    for blueprint in (health.blp, policy.blp, cases.blp, steps.blp, statistics.blp, integrity.blp):
+    for blueprint in (health.blp, policy.blp, cases.blp, steps.blp, records.blp, statistics.blp, integrity.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs_assets_blueprint())
     return app

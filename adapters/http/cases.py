@@ -55,8 +55,10 @@ class CaseResource(MethodView):
     @blp.response(200, CaseSchema, headers={"ETag": ETAG_HEADER})
     @problems(blp, 401, 403, 404)
     def get(self, query: dict[str, Any], case_id: UUID) -> tuple[CaseView, dict[str, str]]:
-        """Read a case as it stands, or with ?version=N as it stood then (manager of the unit, hr)."""
-        case = case_service().get_case(current_user(), case_id, version=query.get("version"))
+        """Read a case as it stands, or as it stood: after ?version=N, or at ?as_of=<time> (manager of the unit, hr)."""
+        case = case_service().get_case(
+            current_user(), case_id, version=query.get("version"), as_of=query.get("as_of")
+        )
         return case, etag(case)
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from marshmallow import ValidationError, fields, validate
@@ -14,6 +14,8 @@ _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 # C0 controls and DEL; free texts may still hold tabs and line breaks.
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LINE_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+# A time whose offset's "+" a query string turned into a space: "...T14:30:00 02:00".
+_SPACED_OFFSET = re.compile(r"(T[0-9:.,]+) ([0-9]{2}(?::?[0-9]{2})?)$")
 
 
 class CalendarDate(fields.Date):
@@ -56,6 +58,32 @@ class Text(fields.String):
         if self._forbidden.search(text):
             raise ValidationError("Must not contain control characters.")
         return text
+
+
+class Moment(fields.AwareDateTime):
+    """An ISO 8601 time with its offset (``2026-06-10T14:30:00+02:00`` or ``...Z``).
+
+    In a query string an unencoded ``+`` arrives as a space; before an offset it can only have
+    been a ``+``, so it is read as one.
+    """
+
+    default_error_messages = {
+        "invalid": "Not a valid time: write it ISO 8601 with its offset, e.g. 2026-06-10T14:30:00+02:00.",
+        "invalid_awareness": "Give the time's offset, e.g. 2026-06-10T14:30:00+02:00 or 2026-06-10T12:30:00Z.",
+    }
+
+    def __init__(self, **kwargs: Any):
+        super().__init__(format="iso", **kwargs)
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        if isinstance(value, str):
+            value = _SPACED_OFFSET.sub(r"\1+\2", value.strip())
+        moment: datetime = super()._deserialize(value, attr, data, **kwargs)
+        try:
+            moment.astimezone(UTC)
+        except OverflowError:
+            raise ValidationError("The time is out of range.") from None
+        return moment
 
 
 class StrictBoolean(fields.Boolean):

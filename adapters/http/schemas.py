@@ -6,9 +6,11 @@ schemas refuse what can never be valid before the service is asked.
 
 from __future__ import annotations
 
-from marshmallow import Schema, fields, validate
+from typing import Any
 
-from adapters.http.fields import CalendarDate, StrictBoolean, Text, not_in_future
+from marshmallow import Schema, ValidationError, fields, validate, validates_schema
+
+from adapters.http.fields import CalendarDate, Moment, StrictBoolean, Text, not_in_future
 from domain.case import MAX_PARTICIPANTS, NAME_MAX_LENGTH, REF_MAX_LENGTH, TEXT_MAX_LENGTH
 from domain.rules import rule_codes
 from domain.values import UNIT_MAX_LENGTH, UNIT_PATTERN, Channel, Outcome, Severity, Status
@@ -134,3 +136,14 @@ class CaseVersionQuerySchema(Schema):
         validate=validate.Range(min=1, max=MAX_VERSION),
         metadata={"description": "Show the case as it stood after its N-th event."},
     )
+    as_of = Moment(
+        metadata={"description": "Show the case as it stood at this moment (after the last event recorded at "
+                                 "or before it): an ISO 8601 time with its offset, `2026-06-10T14:30:00+02:00` "
+                                 "(in a URL write `+` as `%2B`) or `2026-06-10T12:30:00Z`. Before the case was "
+                                 "reported: 404. Not together with version."},
+    )
+
+    @validates_schema
+    def version_or_as_of(self, data: dict[str, Any], **kwargs: Any) -> None:
+        if "version" in data and "as_of" in data:
+            raise ValidationError("Ask for a version or a moment (as_of), not both.", field_name="as_of")

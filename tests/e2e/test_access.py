@@ -64,6 +64,11 @@ ROUTES = [
     Route("GET", "/api/v1/cases", (200, 200, 200, 403, 401, 401), arrange=_in(Status.ASSESSED)),
     Route("GET", "/api/v1/cases/{id}", (200, 404, 200, 403, 401, 401), arrange=_in(Status.ASSESSED)),
     Route("GET", "/api/v1/cases/{id}/history", (200, 404, 200, 403, 401, 401), arrange=_in(Status.ASSESSED)),
+    Route("GET", "/api/v1/cases/{id}?as_of=2999-01-01T00:00:00Z", (200, 404, 200, 403, 401, 401),
+          arrange=_in(Status.ASSESSED)),
+    # HR only, refused by role before the case is looked at: 403 for every manager.
+    Route("GET", "/api/v1/cases/{id}/export", (403, 403, 200, 403, 401, 401), arrange=_in(Status.ASSESSED)),
+    Route("GET", "/api/v1/cases/{id}/access-log", (403, 403, 200, 403, 401, 401), arrange=_in(Status.ASSESSED)),
     _step("assessment", _in(Status.REPORTED),
           {"work_environment_issue": True, "severity": "medium", "notes": "Colleagues felt exposed."},
           "Assessed", "assessed"),
@@ -149,6 +154,16 @@ def _check_success(route: Route, body: Any, response: Any, caller: str, cid: UUI
         ids = [item["id"] for item in body["items"]]
         assert ids == ([] if caller == "other_manager" else [str(cid)])
         assert body["total"] == len(ids)
+    elif route.path.endswith("/export"):
+        assert body["case"]["id"] == str(cid) and body["case"]["status"] == "assessed"
+        assert [entry["type"] for entry in body["history"]] == ["IncidentReported", "Assessed"]
+        assert body["access_log"][-1]["user"] == {"id": user.id, "role": user.role.value}
+        assert response.headers["Cache-Control"] == "no-store"
+        assert stored_events(service) == events_before
+    elif route.path.endswith("/access-log"):
+        assert body[-1] == {**body[-1], "read": "access-log", "user": {"id": user.id, "role": user.role.value}}
+        assert response.headers["Cache-Control"] == "no-store"
+        assert stored_events(service) == events_before
     elif route.path.endswith("/history"):
         assert [entry["type"] for entry in body] == ["IncidentReported", "Assessed"]
         assert response.headers["Cache-Control"] == "no-store"

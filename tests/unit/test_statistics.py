@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import itertools
 import random
 from collections import Counter
@@ -51,12 +52,12 @@ def random_cases(seed: int, n: int) -> list[Atom]:
 
 
 def aggregate(cases: list[Atom]) -> list[Atom]:
-    counter = Counter(a.__class__(**{**a.__dict__, "count": 0}) for a in cases)
-    return [Atom(**{**atom.__dict__, "count": n}) for atom, n in counter.items()]
+    counter = Counter(dataclasses.replace(a, count=0) for a in cases)
+    return [dataclasses.replace(atom, count=n) for atom, n in counter.items()]
 
 
 def _same(case: Atom, atom: Atom) -> bool:
-    return {**case.__dict__, "count": 0} == {**atom.__dict__, "count": 0}
+    return dataclasses.replace(case, count=0) == dataclasses.replace(atom, count=0)
 
 
 def requests():

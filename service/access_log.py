@@ -1,0 +1,51 @@
+"""Who read which case, when, and what they asked for: the access log's entries and its port.
+
+An entry names the reader (user id and role), the moment, the case and which read it was
+(the case, its history, its export, or this log), with the version or time asked for. It
+holds nothing of the employee: no name, no reference, no free text.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from enum import Enum
+from typing import Protocol
+
+
+class Read(Enum):
+    """The reads of a case that are logged."""
+
+    CASE = "case"
+    HISTORY = "history"
+    EXPORT = "export"
+    ACCESS_LOG = "access-log"
+
+
+@dataclass(frozen=True)
+class AccessEntry:
+    """One read of one case."""
+
+    case_id: str
+    read: str  # a ``Read`` value
+    user_id: str
+    role: str
+    at: datetime
+    version: int | None = None  # the version asked for, if any
+    as_of: datetime | None = None  # the moment asked for, if any
+
+    @property
+    def user(self) -> dict[str, str]:
+        return {"id": self.user_id, "role": self.role}
+
+
+class AccessLog(Protocol):
+    """Where entries are kept; implemented by an adapter in the event store's database."""
+
+    def record(self, entry: AccessEntry) -> None:
+        """Store one entry (a single write, committed before the read is answered)."""
+        ...
+
+    def entries(self, case_id: str) -> list[AccessEntry]:
+        """Every entry of the case, oldest first."""
+        ...
