@@ -9,7 +9,9 @@ is never retried, it fails with ``VersionMismatch``.
 from __future__ import annotations
 
 import logging
+import random
 import re
+import time
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, date, datetime
@@ -498,7 +500,10 @@ class CaseService(Application[UUID]):
         act: Callable[[Case], Any],
     ) -> CaseView:
         require_step_role(user, step)
-        for _attempt in range(self.max_attempts):
+        for attempt in range(self.max_attempts):
+            if attempt:
+                # Writers that collided retry at spread-out moments, so they do not collide again.
+                time.sleep(random.uniform(0, 0.002 * 2**attempt))
             case = self._load_in_scope(user, case_id)
             if expected_version is not None and case.version != expected_version:
                 raise VersionMismatch(case_id, expected_version, case.version)
