@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run test lint typecheck layers unit integration e2e clean
+.PHONY: run test lint typecheck layers unit integration e2e bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,16 @@ integration: $(VENV)/.installed-dev
 
 e2e: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
+
+$(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[bench]'
+	touch $@ $(VENV)/.installed-runtime
+
+# Starts gunicorn on loopback against the local PostgreSQL (BENCH_POSTGRES_URL, an admin URL; the
+# run makes and drops its own databases) and a SQLite file; see docs/PERFORMANCE.md.
+# `make bench QUICK=1` runs the same table on small data with short loads (meant for under two minutes).
+bench: $(VENV)/.installed-bench
+	$(BIN)/python -m bench $(if $(QUICK),--quick) $(BENCH_ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
