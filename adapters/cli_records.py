@@ -19,7 +19,7 @@ from adapters.cli_projections import open_service
 from adapters.config import ConfigurationError, Settings
 from adapters.http.case_files import case_file_document, case_file_json
 from domain.values import Role
-from service.cases import LOCAL_TIMEZONE
+from service.case_queries import LOCAL_TIMEZONE
 from service.errors import CaseNotFound
 from service.retention import SYSTEM_ACTOR, DueCase, RetentionPolicy, due_cases, sweep
 from service.users import User

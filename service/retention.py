@@ -21,7 +21,8 @@ from domain.case import Case
 from domain.errors import InvalidCaseData, StepNotAllowed
 from domain.values import Outcome, Role, Status
 from service.case_list import CaseListFilter
-from service.cases import LOCAL_TIMEZONE, CaseService
+from service.case_queries import LOCAL_TIMEZONE
+from service.cases import CaseService
 from service.errors import CaseNotFound, ConcurrentModification, VersionMismatch
 from service.records import CaseFile
 from service.users import User
