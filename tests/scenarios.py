@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -20,6 +20,16 @@ REP = User("rasmus.rep", Role.REP)
 
 TODAY = date.today()
 INCIDENT_DAY = TODAY - timedelta(days=60)
+
+
+class MovableClock:
+    """A service clock a test moves forward; events keep their real recording times."""
+
+    def __init__(self) -> None:
+        self.now = datetime.now(UTC)
+
+    def __call__(self) -> datetime:
+        return self.now
 
 
 def unique_ref() -> str:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import uuid
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from click.testing import CliRunner, Result
@@ -13,20 +13,12 @@ from click.testing import CliRunner, Result
 from adapters.cli import main
 from adapters.composition import build_case_service
 from domain.values import Outcome, Status
-from tests.scenarios import HR, MANAGER, case_id, case_in, report
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
+from tests.scenarios import HR, MANAGER, MovableClock, case_id, case_in, report
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> MovableClock:
+    return MovableClock()
 
 
 @pytest.fixture

@@ -5,7 +5,7 @@ from __future__ import annotations
 import errno
 import json
 import os
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 
@@ -13,25 +13,17 @@ from adapters.archive import DirectoryArchive
 from domain.values import Outcome, Status
 from service.records import CaseFile
 from service.retention import SYSTEM_ACTOR, Archived, ArchiveError, RetentionPolicy, due_cases, sweep
-from tests.scenarios import HR, MANAGER, case_id, case_in, report
+from tests.scenarios import HR, MANAGER, MovableClock, case_id, case_in, report
 
 POLICY = RetentionPolicy.default()  # dismissed=1y, the others 5y
 A_YEAR_AND_A_DAY = timedelta(days=367)
 
 
-class Clock:
-    """The service's clock, moved forward by the test; events keep their real recording times."""
-
-    def __init__(self) -> None:
-        self.now = datetime.now(UTC)
-
-    def __call__(self) -> datetime:
-        return self.now
 
 
 @pytest.fixture
-def clock() -> Clock:
-    return Clock()
+def clock() -> MovableClock:
+    return MovableClock()
 
 
 @pytest.fixture
