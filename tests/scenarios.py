@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from domain.values import Channel, Outcome, Role, Severity, Status
 from service.cases import CaseService
@@ -18,7 +19,8 @@ OTHER_MANAGER = User("ole.otherunit", Role.MANAGER, frozenset({"skoler"}))
 HR = User("hanne.hr", Role.HR)
 REP = User("rasmus.rep", Role.REP)
 
-TODAY = date.today()
+# The service's today is Denmark's: a UTC date would lag behind it late in the evening.
+TODAY = datetime.now(ZoneInfo("Europe/Copenhagen")).date()
 INCIDENT_DAY = TODAY - timedelta(days=60)
 
 

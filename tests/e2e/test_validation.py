@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 import pytest
@@ -14,9 +14,9 @@ from adapters.http.context import CASE_SERVICE, USER_STORE
 from domain.values import Status
 from service.cases import CaseService
 from tests.e2e.http import NEW_CASE, Api, assert_problem, day, register_callers, stored_events, trail
-from tests.scenarios import case_in
+from tests.scenarios import TODAY, case_in
 
-FUTURE_DAY = (date.today() + timedelta(days=2)).isoformat()
+FUTURE_DAY = (TODAY + timedelta(days=2)).isoformat()
 
 
 def _case(**changes: Any) -> dict[str, Any]:
