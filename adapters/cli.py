@@ -54,13 +54,18 @@ def serve(host: str, port: int, workers: int) -> None:
     os.environ["BREACHTRAIL_CREATE_TABLES"] = "no"
     os.environ["BREACHTRAIL_DATABASE_URL"] = settings.database_url
     sys.stdout.flush()
+    command = [sys.executable, "-m", "gunicorn", *gunicorn_options(host, port, workers), "wsgi:app"]
+    os.execvp(sys.executable, command)
+
+
+def gunicorn_options(host: str, port: int, workers: int) -> list[str]:
+    """The gunicorn settings ``serve`` runs with (the benchmark runs its baseline with them too)."""
     # No --preload: every worker builds its own engine after the fork, sharing no connection.
-    command = [sys.executable, "-m", "gunicorn", "--bind", f"{_url_host(host)}:{port}", "--workers", str(workers),
-               "--access-logfile", "-"]
+    options = ["--bind", f"{_url_host(host)}:{port}", "--workers", str(workers), "--access-logfile", "-"]
     if _gunicorn_has_control_socket():
         # Its default path is per user, not per server: two servers would unlink each other's.
-        command.append("--no-control-socket")
-    os.execvp(sys.executable, [*command, "wsgi:app"])
+        options.append("--no-control-socket")
+    return options
 
 
 @main.group()

@@ -116,12 +116,9 @@ def _group_alive(group: int) -> bool:
 
 
 def _gunicorn_options(port: int) -> list[str]:
-    from adapters.cli import _gunicorn_has_control_socket
+    from adapters.cli import gunicorn_options
 
-    options = ["--bind", f"127.0.0.1:{port}", "--workers", str(WORKERS), "--access-logfile", "-"]
-    if _gunicorn_has_control_socket():
-        options.append("--no-control-socket")
-    return options
+    return gunicorn_options("127.0.0.1", port, WORKERS)
 
 
 @contextmanager
