@@ -126,9 +126,7 @@ class SqlKeyRing:
                 # Destroyed keys and foreign master keys are left to _key, which says what is wrong.
                 if row.wrapped_key is not None and row.master_key_id == self._master_id:
                     case_id = chunk[row.case_id]
-                    wrapped = row.wrapped_key
-                    self._remember(case_id, self._master.decrypt(wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:],
-                                                                 self._aad(case_id)))
+                    self._remember(case_id, self._unwrap(case_id, row.wrapped_key))
 
     def destroy(self, case_id: UUID) -> None:
         """Destroy the case's key, in the current transaction."""
@@ -162,7 +160,7 @@ class SqlKeyRing:
             return None
         if row.master_key_id != self._master_id:
             raise CaseKeyError("the configured master key is not the one the case keys were made with")
-        key = self._master.decrypt(row.wrapped_key[:NONCE_BYTES], row.wrapped_key[NONCE_BYTES:], self._aad(case_id))
+        key = self._unwrap(case_id, row.wrapped_key)
         self._remember(case_id, key)
         return key
 
@@ -184,6 +182,9 @@ class SqlKeyRing:
         self._cache[case_id] = key
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
+
+    def _unwrap(self, case_id: UUID, wrapped: bytes) -> bytes:
+        return self._master.decrypt(wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], self._aad(case_id))
 
     @staticmethod
     def _aad(case_id: UUID) -> bytes:
