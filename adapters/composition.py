@@ -1,20 +1,26 @@
-"""The composition root: builds the service from settings."""
+"""The composition root: the one place the service and its stores are built from settings.
+
+Entry rooms (``http/``, ``web/``, ``cli/``) get everything they use from here; only this
+module wires the ``sql/`` stores into the service.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import AbstractContextManager
+from dataclasses import replace
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.persistence import Recording
 
-from adapters.access_log import SqlAccessLog
-from adapters.chain import SqlChainStore, chain_key
 from adapters.config import ConfigurationError, Settings
-from adapters.keys import CaseKeyError, SqlKeyRing
-from adapters.read_models import SqlCaseListStore
-from adapters.statistics_source import SqlStatisticsSource
+from adapters.sql.access_log import SqlAccessLog
+from adapters.sql.chain import SqlChainStore, chain_key
+from adapters.sql.keys import CaseKeyError, SqlKeyRing
+from adapters.sql.read_models import SqlCaseListStore
+from adapters.sql.statistics_source import SqlStatisticsSource
+from adapters.sql.users import USERS_TABLE, UserAccount, UserError, UserStore
 from service.cases import CaseService, Clock
 from service.integrity import EventChain, StoredRecord, stored_records
 from service.statistics import Statistics
@@ -106,3 +112,28 @@ def close_case_service(service: CaseService) -> None:
     service.close()
     if engine is not None:
         engine.dispose()
+
+
+def build_user_store(service: CaseService, settings: Settings) -> UserStore:
+    """The user register in the service's database (its tables created unless told not to)."""
+    users = UserStore(service.factory.datastore.engine)  # type: ignore[attr-defined]
+    if settings.create_tables:
+        users.create_tables()
+    return users
+
+
+def create_schema(settings: Settings) -> None:
+    """Create the event, read-model and user tables in ``settings.database_url`` (harmless when they exist)."""
+    # Asked for explicitly, so BREACHTRAIL_CREATE_TABLES=no in the environment does not apply.
+    settings = replace(settings, create_tables=True)
+    service = build_case_service(settings)
+    try:
+        build_user_store(service, settings)
+    finally:
+        close_case_service(service)
+
+
+__all__ = [
+    "USERS_TABLE", "UserAccount", "UserError", "UserStore", "build_case_service", "build_user_store",
+    "close_case_service", "create_schema", "forget_personal_data",
+]

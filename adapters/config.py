@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import base64
+import logging
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -9,13 +11,16 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from adapters.keys import DEFAULT_MASTER_KEY_FILE, load_or_create_key_file, parse_master_key
 from domain.values import is_unit_slug
 from service.cases import DEFAULT_SNAPSHOT_INTERVAL
 from service.retention import InvalidRetentionPolicy, RetentionPolicy
 from service.statistics import DEFAULT_K, MINIMUM_K
 
+logger = logging.getLogger(__name__)
+
 DEFAULT_DATABASE_URL = "sqlite:///var/breachtrail.sqlite3"
+DEFAULT_MASTER_KEY_FILE = Path("var/master.key")
+MASTER_KEY_BYTES = 32
 
 
 class ConfigurationError(ValueError):
@@ -145,3 +150,29 @@ def _positive_int(env: Mapping[str, str], name: str, default: int, *, minimum: i
     if value < minimum:
         raise ConfigurationError(f"{name} must be at least {minimum}")
     return value
+
+
+def generate_master_key() -> str:
+    """A new master key, as the text BREACHTRAIL_MASTER_KEY takes."""
+    return base64.urlsafe_b64encode(os.urandom(MASTER_KEY_BYTES)).decode("ascii")
+
+
+def parse_master_key(text: str) -> bytes:
+    try:
+        key = base64.urlsafe_b64decode(text.strip().encode("ascii"))
+    except (ValueError, UnicodeEncodeError):
+        key = b""
+    if len(key) != MASTER_KEY_BYTES:
+        raise ValueError("a master key is 32 bytes, base64 (urlsafe) encoded: see 'breachtrail keys generate'")
+    return key
+
+
+def load_or_create_key_file(path: Path) -> bytes:
+    """The master key in ``path``, made (readable by its owner only) when there is none yet."""
+    if not path.exists():
+        path.parent.mkdir(parents=True, exist_ok=True)
+        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(descriptor, "w") as file:
+            file.write(generate_master_key() + "\n")
+        logger.warning("generated a master key in %s; keep a copy apart from the database", path)
+    return parse_master_key(path.read_text())

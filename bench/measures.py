@@ -20,12 +20,10 @@ from uuid import UUID
 import click
 import sqlalchemy as sa
 
-from adapters.composition import build_case_service, close_case_service
-from adapters.config import Settings
-from adapters.keys import generate_master_key, parse_master_key
-from adapters.schema import create_schema
-from adapters.statistics_source import SqlStatisticsSource
-from adapters.users import UserStore
+from adapters.composition import build_case_service, close_case_service, create_schema
+from adapters.config import Settings, generate_master_key, parse_master_key
+from adapters.sql.statistics_source import SqlStatisticsSource
+from adapters.sql.users import UserStore
 from bench.client import case_body, load, request, send
 from bench.seed import seed_cases, seed_long_case, seed_short_case
 from bench.servers import baseline_server, breachtrail_server

@@ -7,7 +7,7 @@ from typing import Any
 
 from flask import Flask
 
-from adapters.composition import build_case_service, close_case_service
+from adapters.composition import build_case_service, build_user_store, close_case_service
 from adapters.config import Settings
 from adapters.http import cases, health, integrity, policy, records, statistics, steps
 from adapters.http.api import ProblemApi, api_settings
@@ -15,7 +15,6 @@ from adapters.http.context import CASE_SERVICE, USER_STORE
 from adapters.http.docs import docs_assets_blueprint, docs_settings
 from adapters.http.problems import register_problem_handlers
 from adapters.http.request_ids import register_request_ids
-from adapters.users import UserStore
 
 #: Requests larger than this are refused with 413 before they are read.
 MAX_BODY_BYTES = 64 * 1024
@@ -30,9 +29,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.update(config)
 
     service = build_case_service(settings)
-    users = UserStore(service.factory.datastore.engine)  # type: ignore[attr-defined]
-    if settings.create_tables:
-        users.create_tables()
+    users = build_user_store(service, settings)
     app.extensions[CASE_SERVICE] = service
     app.extensions[USER_STORE] = users
     atexit.register(close_case_service, service)

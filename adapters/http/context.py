@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import current_app
 
-from adapters.users import UserStore
+from adapters.composition import UserStore
 from service.cases import CaseService
 
 CASE_SERVICE = "breachtrail.cases"

@@ -14,7 +14,7 @@ from uuid import UUID
 from flask.testing import FlaskClient
 from werkzeug.test import TestResponse
 
-from adapters.users import UserStore
+from adapters.sql.users import UserStore
 from domain.values import Role
 from service.cases import CaseService
 from service.users import User

@@ -41,10 +41,9 @@ from schemathesis.checks import (
 from schemathesis.config import SchemathesisConfig
 
 from adapters.composition import close_case_service
-from adapters.config import Settings
+from adapters.config import Settings, generate_master_key, parse_master_key
 from adapters.http import create_app
 from adapters.http.context import CASE_SERVICE
-from adapters.keys import generate_master_key, parse_master_key
 from domain.values import Status
 from service.cases import CaseService
 from tests.e2e.http import PROBLEM_JSON, Api, stored_events

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from adapters.keys import generate_master_key
+from adapters.config import generate_master_key
 from tests.e2e.http import NEW_CASE, PROBLEM_JSON
 from tests.e2e.server import BREACHTRAIL, running_server
 

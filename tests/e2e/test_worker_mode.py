@@ -25,7 +25,7 @@ from typing import IO, Any
 
 import pytest
 
-from adapters.keys import generate_master_key
+from adapters.config import generate_master_key
 from domain.values import Status
 from tests.e2e.http import NEW_CASE, day
 from tests.e2e.server import BREACHTRAIL, ServerProcess

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import sqlalchemy as sa
 
-from adapters.access_log import access_log_table
+from adapters.sql.access_log import access_log_table
 from domain.values import Status
 from service.errors import AccessDenied, CaseNotFound, VersionNotFound
 from tests.scenarios import HR, MANAGER, OTHER_MANAGER, REP, case_in

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from click.testing import CliRunner, Result
 
 from adapters.cli import main
-from adapters.users import UserStore
+from adapters.sql.users import UserStore
 from domain.values import Role
 from service.users import User
 

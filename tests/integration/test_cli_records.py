@@ -29,7 +29,7 @@ def service(make_service, clock):
 @pytest.fixture
 def run(database_url, clock, monkeypatch):
     """Run a command line on the test's database, with the test's clock."""
-    monkeypatch.setattr("adapters.cli_projections.build_case_service",
+    monkeypatch.setattr("adapters.cli.projections.build_case_service",
                         functools.partial(build_case_service, clock=clock))
     runner = CliRunner()
 

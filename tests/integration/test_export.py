@@ -7,8 +7,8 @@ import uuid
 
 import pytest
 
-from adapters.case_file_text import render_case_file
-from adapters.http.case_files import case_file_document, case_file_json
+from adapters.archive.case_file_text import render_case_file
+from adapters.archive.case_files import case_file_document, case_file_json
 from domain.values import Status
 from service.errors import AccessDenied, CaseNotFound
 from service.records import CASE_FILE_FORMAT, CASE_FILE_FORMAT_VERSION

@@ -6,8 +6,7 @@ import pytest
 from click.testing import CliRunner
 
 from adapters.cli import main
-from adapters.config import ConfigurationError
-from adapters.keys import parse_master_key
+from adapters.config import ConfigurationError, parse_master_key
 from tests.scenarios import HR, case_id, report
 
 

@@ -9,7 +9,7 @@ from datetime import timedelta
 
 import pytest
 
-from adapters.archive import DirectoryArchive
+from adapters.archive.directory import DirectoryArchive
 from domain.values import Outcome, Status
 from service.records import CaseFile
 from service.retention import SYSTEM_ACTOR, Archived, ArchiveError, RetentionPolicy, due_cases, sweep

@@ -13,7 +13,7 @@ from uuid import UUID
 import pytest
 import sqlalchemy as sa
 
-from adapters.users import InvalidUser, UnknownUser, UserAccount, UserExists, UserStore
+from adapters.sql.users import InvalidUser, UnknownUser, UserAccount, UserExists, UserStore
 from domain.values import Role
 from service.cases import CaseService
 from service.users import User

@@ -15,9 +15,8 @@ from eventsourcing.persistence import PersistenceError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
+from adapters.composition import USERS_TABLE, UserAccount, UserError, UserStore, create_schema
 from adapters.config import ConfigurationError, Settings
-from adapters.schema import create_schema
-from adapters.users import USERS_TABLE, UserAccount, UserError, UserStore
 from domain.values import Role
 
 
@@ -220,9 +219,9 @@ def _redacted(url: str) -> str:
 
 
 def _register_subcommands() -> None:
-    from adapters.cli_integrity import verify
-    from adapters.cli_projections import projections
-    from adapters.cli_records import register as register_records
+    from adapters.cli.integrity import verify
+    from adapters.cli.projections import projections
+    from adapters.cli.records import register as register_records
 
     main.add_command(projections)
     main.add_command(verify)
@@ -238,7 +237,7 @@ def keys() -> None:
 @keys.command("generate")
 def generate_key() -> None:
     """Print a new master key for BREACHTRAIL_MASTER_KEY (keep it apart from the database, backed up)."""
-    from adapters.keys import generate_master_key
+    from adapters.config import generate_master_key
 
     click.echo(generate_master_key())
 

@@ -7,7 +7,7 @@ from sys import intern
 from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
-from adapters.read_models import CASE_LIST, case_facts, projection_positions
+from adapters.sql.read_models import CASE_LIST, case_facts, projection_positions
 from service.statistics import Atom
 
 

@@ -18,8 +18,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from adapters.case_file_text import render_case_file
-from adapters.http.case_files import case_file_document, document_json
+from adapters.archive.case_file_text import render_case_file
+from adapters.archive.case_files import case_file_document, document_json
 from service.records import CASE_FILE_FORMAT, CaseFile
 from service.retention import Archived, ArchiveError
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from adapters.cli_projections import open_service
+from adapters.cli.projections import open_service
 
 
 @click.command()

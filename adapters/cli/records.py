@@ -13,11 +13,11 @@ from uuid import UUID
 
 import click
 
-from adapters.archive import DirectoryArchive, write_replacing
-from adapters.case_file_text import render_case_file
-from adapters.cli_projections import open_service
+from adapters.archive.case_file_text import render_case_file
+from adapters.archive.case_files import case_file_document, case_file_json
+from adapters.archive.directory import DirectoryArchive, write_replacing
+from adapters.cli.projections import open_service
 from adapters.config import ConfigurationError, Settings
-from adapters.http.case_files import case_file_document, case_file_json
 from domain.values import Role
 from service.case_queries import LOCAL_TIMEZONE
 from service.errors import CaseNotFound

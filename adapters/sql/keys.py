@@ -7,14 +7,12 @@ backed up: without it no personal data can be read at all.
 
 from __future__ import annotations
 
-import base64
 import hashlib
 import logging
 import os
 from collections import OrderedDict
 from collections.abc import Iterable
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -37,7 +35,6 @@ case_keys = Table(
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
-DEFAULT_MASTER_KEY_FILE = Path("var/master.key")
 
 
 class CaseKeyError(LookupError):
@@ -46,32 +43,6 @@ class CaseKeyError(LookupError):
 
 def master_key_id(master_key: bytes) -> str:
     return hashlib.sha256(b"breachtrail master key id" + master_key).hexdigest()[:16]
-
-
-def generate_master_key() -> str:
-    """A new master key, as the text BREACHTRAIL_MASTER_KEY takes."""
-    return base64.urlsafe_b64encode(os.urandom(KEY_BYTES)).decode("ascii")
-
-
-def parse_master_key(text: str) -> bytes:
-    try:
-        key = base64.urlsafe_b64decode(text.strip().encode("ascii"))
-    except (ValueError, UnicodeEncodeError):
-        key = b""
-    if len(key) != KEY_BYTES:
-        raise ValueError("a master key is 32 bytes, base64 (urlsafe) encoded: see 'breachtrail keys generate'")
-    return key
-
-
-def load_or_create_key_file(path: Path) -> bytes:
-    """The master key in ``path``, made (readable by its owner only) when there is none yet."""
-    if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-        with os.fdopen(descriptor, "w") as file:
-            file.write(generate_master_key() + "\n")
-        logger.warning("generated a master key in %s; keep a copy apart from the database", path)
-    return parse_master_key(path.read_text())
 
 
 class SqlKeyRing:

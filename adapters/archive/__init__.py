@@ -1,0 +1,1 @@
+"""Case files for the archive authority and for export: JSON records and reading copies."""

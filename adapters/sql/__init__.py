@@ -1,0 +1,1 @@
+"""Tables and stores in SQL: read models, case keys, the chain, the access log, users."""
