@@ -24,7 +24,7 @@ from domain.case import Case
 from domain.errors import InvalidCaseData
 from domain.values import Channel, Outcome, Severity, Step
 from service.access_log import AccessLog
-from service.authorisation import may_report_in, require_caseworker, require_step_role
+from service.authorisation import can_see_unit, require_caseworker, require_step_role
 from service.case_list import CaseListStore
 from service.case_queries import CaseQueries
 from service.errors import (
@@ -165,7 +165,7 @@ class CaseService(CaseQueries, Application[UUID]):
         if self.known_units is not None and unit not in self.known_units:
             known = ", ".join(sorted(self.known_units))
             raise InvalidCaseData.field("unit", f"unknown unit; this installation has: {known}")
-        if not may_report_in(user, unit):
+        if not can_see_unit(user, unit):
             raise AccessDenied(f"user '{user.id}' may not report incidents in unit '{unit}'")
         case = Case.report(
             actor=user.actor,
