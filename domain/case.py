@@ -7,7 +7,6 @@ on every replay.
 
 from __future__ import annotations
 
-import dataclasses
 from collections.abc import Sequence
 from datetime import date
 from typing import TYPE_CHECKING, Any
@@ -15,13 +14,9 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.domain import Aggregate
 from eventsourcing.domain import Snapshot as AggregateSnapshot
 
-from domain.errors import (
-    EmployeeNotHeard,
-    InvalidCaseData,
-    RoleNotPermitted,
-    StepNotAllowed,
-    TalkNotHeld,
-)
+from domain.errors import EmployeeNotHeard, InvalidCaseData, TalkNotHeld
+from domain.lifecycle import next_steps, require_step, status_after
+from domain.personal_data import PERSONAL_DATA_FIELDS, erase_from_state
 from domain.records import (
     Assessment,
     Closure,
@@ -35,38 +30,28 @@ from domain.records import (
     Statement,
     WrittenWarning,
 )
-from domain.rules import is_known_rule
-from domain.values import Actor, Channel, Outcome, Role, Severity, Status, Step, is_unit_slug
+from domain.validation import (
+    MAX_PARTICIPANTS,
+    NAME_MAX_LENGTH,
+    REF_MAX_LENGTH,
+    TEXT_MAX_LENGTH,
+    check_step_date,
+    raise_if,
+    report_errors,
+    talk_errors,
+    text_error,
+)
+from domain.values import Actor, Channel, Outcome, Severity, Status, Step
 from domain.working_days import DEFAULT_HEARING_WORKING_DAYS, add_working_days
 
-TEXT_MAX_LENGTH = 5000
-REF_MAX_LENGTH = 64
-NAME_MAX_LENGTH = 200
-MAX_PARTICIPANTS = 20
-
-#: Event attributes that hold personal data: the employee, and every free text.
-PERSONAL_DATA_FIELDS = frozenset(
-    {"employee_ref", "employee_name", "description", "notes", "summary", "participants", "text", "reason"}
-)
-
-_OPEN = {Status.REPORTED, Status.ASSESSED, Status.TALK_HELD, Status.WARNING_ISSUED, Status.ESCALATED}
-
-#: Which statuses each step may be taken from (before any further invariant).
-STEP_FROM: dict[Step, frozenset[Status]] = {
-    Step.ASSESSMENT: frozenset({Status.REPORTED, Status.ASSESSED}),
-    Step.HEARING: frozenset(_OPEN),
-    Step.STATEMENT: frozenset(_OPEN),
-    Step.TALK: frozenset({Status.ASSESSED, Status.TALK_HELD, Status.WARNING_ISSUED}),
-    Step.WARNING: frozenset({Status.TALK_HELD}),
-    Step.ESCALATION: frozenset({Status.WARNING_ISSUED}),
-    Step.NOTE: frozenset(_OPEN),
-    Step.CLOSURE: frozenset(_OPEN),
-    Step.REOPENING: frozenset({Status.CLOSED}),
-    Step.ERASURE: frozenset({Status.CLOSED}),
-}
-
-HR_ONLY_STEPS = frozenset({Step.ESCALATION, Step.REOPENING, Step.ERASURE})
-
+__all__ = [
+    "MAX_PARTICIPANTS",
+    "NAME_MAX_LENGTH",
+    "PERSONAL_DATA_FIELDS",
+    "REF_MAX_LENGTH",
+    "TEXT_MAX_LENGTH",
+    "Case",
+]
 
 class Case(Aggregate):
     """A reported breach, from the report to its closure (and, possibly, erasure)."""
@@ -119,7 +104,7 @@ class Case(Aggregate):
             case.assessment = Assessment(
                 self.work_environment_issue, Severity(self.severity), self.notes, self.timestamp, self.actor
             )
-            case.status = Status.ASSESSED
+            case.status = status_after(Step.ASSESSMENT, case.status)
 
     class HearingOpened(Aggregate.Event):
         actor: Actor
@@ -148,19 +133,11 @@ class Case(Aggregate):
 
         def apply(self, aggregate: Any) -> None:
             case: Case = aggregate
-            case.talks.append(
-                DisciplinaryTalk(
-                    self.held_on,
-                    list(self.participants),
-                    self.union_rep_present,
-                    self.summary,
-                    self.timestamp,
-                    self.actor,
-                )
-            )
-            # A follow-up talk after a warning keeps the case at warning_issued.
-            if case.status in (Status.ASSESSED, Status.TALK_HELD):
-                case.status = Status.TALK_HELD
+            case.talks.append(DisciplinaryTalk(
+                self.held_on, list(self.participants), self.union_rep_present, self.summary,
+                self.timestamp, self.actor,
+            ))
+            case.status = status_after(Step.TALK, case.status)
 
     class WarningIssued(Aggregate.Event):
         actor: Actor
@@ -173,7 +150,7 @@ class Case(Aggregate):
             case.warnings.append(
                 WrittenWarning(self.issued_on, self.text, self.valid_until, self.timestamp, self.actor)
             )
-            case.status = Status.WARNING_ISSUED
+            case.status = status_after(Step.WARNING, case.status)
 
     class Escalated(Aggregate.Event):
         actor: Actor
@@ -182,7 +159,7 @@ class Case(Aggregate):
         def apply(self, aggregate: Any) -> None:
             case: Case = aggregate
             case.escalation = Escalation(self.reason, self.timestamp, self.actor)
-            case.status = Status.ESCALATED
+            case.status = status_after(Step.ESCALATION, case.status)
 
     class NoteAdded(Aggregate.Event):
         actor: Actor
@@ -200,7 +177,7 @@ class Case(Aggregate):
             case: Case = aggregate
             case.closure = Closure(Outcome(self.outcome), self.reason, self.timestamp, self.actor)
             case.status_before_closure = case.status
-            case.status = Status.CLOSED
+            case.status = status_after(Step.CLOSURE, case.status)
 
     class Reopened(Aggregate.Event):
         actor: Actor
@@ -210,7 +187,7 @@ class Case(Aggregate):
             case: Case = aggregate
             case.reopenings.append(Reopening(self.reason, self.timestamp, self.actor))
             assert case.status_before_closure is not None
-            case.status = case.status_before_closure
+            case.status = status_after(Step.REOPENING, case.status, case.status_before_closure)
             case.status_before_closure = None
             case.closure = None
 
@@ -263,27 +240,16 @@ class Case(Aggregate):
         today: date,
     ) -> Case:
         """A manager or HR reports an incident; the case starts as ``reported``."""
-        errors: dict[str, list[str]] = {}
-        if not is_unit_slug(unit):
-            errors["unit"] = ["must be a slug of lowercase letters, digits and hyphens"]
-        _collect(errors, "employee.ref", _text_error(employee_ref, REF_MAX_LENGTH, required=True))
-        _collect(errors, "employee.name", _text_error(employee_name, NAME_MAX_LENGTH, required=False))
-        if occurred_on > today:
-            errors["occurred_on"] = [f"must not lie in the future (today is {today.isoformat()})"]
-        _collect(errors, "rules", _rules_error(rules))
-        _collect(errors, "description", _text_error(description, TEXT_MAX_LENGTH, required=True))
+        errors = report_errors(
+            unit=unit, employee_ref=employee_ref, employee_name=employee_name, occurred_on=occurred_on,
+            rules=rules, description=description, today=today,
+        )
         if errors:
             raise InvalidCaseData(errors)
         return cls._create(
-            cls.IncidentReported,
-            actor=actor,
-            unit=unit,
-            employee_ref=employee_ref,
-            employee_name=employee_name or None,
-            occurred_on=occurred_on,
-            rules=list(rules),
-            channel=channel.value,
-            description=description,
+            cls.IncidentReported, actor=actor, unit=unit, employee_ref=employee_ref,
+            employee_name=employee_name or None, occurred_on=occurred_on, rules=list(rules),
+            channel=channel.value, description=description,
         )
 
     def assess(
@@ -291,13 +257,10 @@ class Case(Aggregate):
     ) -> None:
         """Assess the incident: is it a work-environment matter, and how serious."""
         self._require(Step.ASSESSMENT, actor)
-        _raise_if(_text_error(notes, TEXT_MAX_LENGTH, required=False), "notes")
+        raise_if(text_error(notes, TEXT_MAX_LENGTH, required=False), "notes")
         self.trigger_event(
-            self.Assessed,
-            actor=actor,
-            work_environment_issue=work_environment_issue,
-            severity=severity.value,
-            notes=notes or None,
+            self.Assessed, actor=actor, work_environment_issue=work_environment_issue,
+            severity=severity.value, notes=notes or None,
         )
 
     def open_hearing(self, *, actor: Actor, sent_on: date, deadline: date | None, today: date) -> None:
@@ -317,7 +280,7 @@ class Case(Aggregate):
         """Record the employee's own account of what happened."""
         self._require(Step.STATEMENT, actor)
         self._check_step_date("received_on", received_on, today)
-        _raise_if(_text_error(summary, TEXT_MAX_LENGTH, required=True), "summary")
+        raise_if(text_error(summary, TEXT_MAX_LENGTH, required=True), "summary")
         self.trigger_event(self.StatementRecorded, actor=actor, received_on=received_on, summary=summary)
 
     def hold_talk(
@@ -333,24 +296,12 @@ class Case(Aggregate):
         """Record a disciplinary talk (tjenstlig samtale)."""
         self._require(Step.TALK, actor)
         self._check_step_date("held_on", held_on, today)
-        errors: dict[str, list[str]] = {}
-        if not participants:
-            errors["participants"] = ["name at least one participant"]
-        elif len(participants) > MAX_PARTICIPANTS:
-            errors["participants"] = [f"name at most {MAX_PARTICIPANTS} participants"]
-        else:
-            for index, name in enumerate(participants):
-                _collect(errors, f"participants.{index}", _text_error(name, NAME_MAX_LENGTH, required=True))
-        _collect(errors, "summary", _text_error(summary, TEXT_MAX_LENGTH, required=True))
+        errors = talk_errors(participants, summary)
         if errors:
             raise InvalidCaseData(errors)
         self.trigger_event(
-            self.TalkHeld,
-            actor=actor,
-            held_on=held_on,
-            participants=list(participants),
-            union_rep_present=union_rep_present,
-            summary=summary,
+            self.TalkHeld, actor=actor, held_on=held_on, participants=list(participants),
+            union_rep_present=union_rep_present, summary=summary,
         )
 
     def issue_warning(
@@ -359,7 +310,7 @@ class Case(Aggregate):
         """Issue a written warning: only after a talk, and only once the employee was heard."""
         self._require(Step.WARNING, actor)
         self._check_step_date("issued_on", issued_on, today)
-        _raise_if(_text_error(text, TEXT_MAX_LENGTH, required=True), "text")
+        raise_if(text_error(text, TEXT_MAX_LENGTH, required=True), "text")
         if valid_until is not None and valid_until <= issued_on:
             raise InvalidCaseData.field("valid_until", "must lie after issued_on")
         others = [s for s in self.allowed_steps() if s is not Step.WARNING]
@@ -385,29 +336,29 @@ class Case(Aggregate):
     def escalate(self, *, actor: Actor, reason: str) -> None:
         """HR escalates the case beyond a written warning (further employment consequences)."""
         self._require(Step.ESCALATION, actor)
-        _raise_if(_text_error(reason, TEXT_MAX_LENGTH, required=True), "reason")
+        raise_if(text_error(reason, TEXT_MAX_LENGTH, required=True), "reason")
         self.trigger_event(self.Escalated, actor=actor, reason=reason)
 
     def add_note(self, *, actor: Actor, text: str) -> None:
         self._require(Step.NOTE, actor)
-        _raise_if(_text_error(text, TEXT_MAX_LENGTH, required=True), "text")
+        raise_if(text_error(text, TEXT_MAX_LENGTH, required=True), "text")
         self.trigger_event(self.NoteAdded, actor=actor, text=text)
 
     def close(self, *, actor: Actor, outcome: Outcome, reason: str) -> None:
         self._require(Step.CLOSURE, actor)
-        _raise_if(_text_error(reason, TEXT_MAX_LENGTH, required=True), "reason")
+        raise_if(text_error(reason, TEXT_MAX_LENGTH, required=True), "reason")
         self.trigger_event(self.Closed, actor=actor, outcome=outcome.value, reason=reason)
 
     def reopen(self, *, actor: Actor, reason: str) -> None:
         """HR reopens a closed case; it returns to the status it was closed from."""
         self._require(Step.REOPENING, actor)
-        _raise_if(_text_error(reason, TEXT_MAX_LENGTH, required=True), "reason")
+        raise_if(text_error(reason, TEXT_MAX_LENGTH, required=True), "reason")
         self.trigger_event(self.Reopened, actor=actor, reason=reason)
 
     def erase_personal_data(self, *, actor: Actor, reason: str) -> None:
         """HR erases the personal data of a closed case; the facts of the trail remain."""
         self._require(Step.ERASURE, actor)
-        _raise_if(_text_error(reason, TEXT_MAX_LENGTH, required=True), "reason")
+        raise_if(text_error(reason, TEXT_MAX_LENGTH, required=True), "reason")
         self.trigger_event(self.PersonalDataErased, actor=actor, reason=reason)
 
     # --- queries --------------------------------------------------------------------------
@@ -418,9 +369,7 @@ class Case(Aggregate):
 
     def allowed_steps(self) -> list[Step]:
         """The steps the case's status allows now (a warning may still need a hearing)."""
-        if self.personal_data_erased:
-            return []
-        return [step for step, statuses in STEP_FROM.items() if self.status in statuses]
+        return next_steps(self.status, erased=self.personal_data_erased)
 
     def employee_heard_by(self, day: date) -> bool:
         """Whether, on ``day``, the employee had given a statement or let a hearing's deadline pass."""
@@ -431,67 +380,11 @@ class Case(Aggregate):
     # --- internals ------------------------------------------------------------------------
 
     def _require(self, step: Step, actor: Actor) -> None:
-        if step in HR_ONLY_STEPS and actor.role is not Role.HR:
-            raise RoleNotPermitted(step, actor.role.value)
-        if step not in self.allowed_steps():
-            reason = None
-            if self.personal_data_erased:
-                reason = f"'{step.value}' is not allowed: the case's personal data has been erased"
-            raise StepNotAllowed(step, self.status, self.allowed_steps(), reason)
+        require_step(step, self.status, actor.role, erased=self.personal_data_erased)
 
     def _check_step_date(self, field: str, day: date, today: date) -> None:
-        if day > today:
-            raise InvalidCaseData.field(field, f"must not lie in the future (today is {today.isoformat()})")
-        if day < self.occurred_on:
-            raise InvalidCaseData.field(
-                field, f"must not lie before the incident ({self.occurred_on.isoformat()})"
-            )
+        check_step_date(field, day, today=today, occurred_on=self.occurred_on)
 
     def erase_personal_data_from_state(self) -> None:
         """Forget the employee and every free text; keep dates, outcomes and actors."""
-        self.employee = None
-        self.description = None
-        if self.assessment is not None:
-            self.assessment = dataclasses.replace(self.assessment, notes=None)
-        self.statements = [dataclasses.replace(s, summary=None) for s in self.statements]
-        self.talks = [dataclasses.replace(t, participants=[], summary=None) for t in self.talks]
-        self.warnings = [dataclasses.replace(w, text=None) for w in self.warnings]
-        self.notes = [dataclasses.replace(n, text=None) for n in self.notes]
-        if self.escalation is not None:
-            self.escalation = dataclasses.replace(self.escalation, reason=None)
-        if self.closure is not None:
-            self.closure = dataclasses.replace(self.closure, reason=None)
-        self.reopenings = [dataclasses.replace(r, reason=None) for r in self.reopenings]
-
-
-def _text_error(value: str | None, max_length: int, *, required: bool) -> str | None:
-    if value is None or value == "":
-        return "is required" if required else None
-    if not isinstance(value, str):
-        return "must be a string"
-    if required and not value.strip():
-        return "must not be blank"
-    if len(value) > max_length:
-        return f"must be at most {max_length} characters"
-    return None
-
-
-def _rules_error(rules: Sequence[str]) -> str | None:
-    if not rules:
-        return "name at least one rule of the policy"
-    unknown = [code for code in rules if not is_known_rule(code)]
-    if unknown:
-        return f"unknown rule code(s): {', '.join(map(str, unknown))}"
-    if len(set(rules)) != len(rules):
-        return "each rule may be named once"
-    return None
-
-
-def _collect(errors: dict[str, list[str]], field: str, message: str | None) -> None:
-    if message is not None:
-        errors.setdefault(field, []).append(message)
-
-
-def _raise_if(message: str | None, field: str) -> None:
-    if message is not None:
-        raise InvalidCaseData.field(field, message)
+        erase_from_state(self)

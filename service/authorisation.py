@@ -2,23 +2,16 @@
 
 from __future__ import annotations
 
+from domain.lifecycle import LIFECYCLE
 from domain.values import Role, Step
 from service.errors import AccessDenied
 from service.users import User
 
 _CASEWORKERS = frozenset({Role.MANAGER, Role.HR})
 
+#: Who may take each step: the lifecycle's HR-only steps are HR's, the rest every caseworker's.
 STEP_ROLES: dict[Step, frozenset[Role]] = {
-    Step.ASSESSMENT: _CASEWORKERS,
-    Step.HEARING: _CASEWORKERS,
-    Step.STATEMENT: _CASEWORKERS,
-    Step.TALK: _CASEWORKERS,
-    Step.WARNING: _CASEWORKERS,
-    Step.ESCALATION: frozenset({Role.HR}),
-    Step.NOTE: _CASEWORKERS,
-    Step.CLOSURE: _CASEWORKERS,
-    Step.REOPENING: frozenset({Role.HR}),
-    Step.ERASURE: frozenset({Role.HR}),
+    step: frozenset({Role.HR}) if rule.hr_only else _CASEWORKERS for step, rule in LIFECYCLE.items()
 }
 
 
@@ -39,10 +32,6 @@ def require_step_role(user: User, step: Step) -> None:
         raise AccessDenied(f"a user with role '{user.role.value}' may not take the step '{step.value}'")
 
 
-def may_report_in(user: User, unit: str) -> bool:
-    return user.role is Role.HR or (user.role is Role.MANAGER and unit in user.units)
-
-
 def can_see_unit(user: User, unit: str) -> bool:
-    """HR sees every unit; a manager only their own."""
+    """HR sees (and reports in) every unit; a manager only their own."""
     return user.role is Role.HR or (user.role is Role.MANAGER and unit in user.units)

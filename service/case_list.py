@@ -15,7 +15,8 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from domain.case import Case
-from domain.values import Status
+from domain.lifecycle import status_after
+from domain.values import Status, Step
 from service.views import CaseSummary
 
 
@@ -118,31 +119,36 @@ def evolve(row: CaseRow | None, event: Any) -> CaseRow | None:
     return dataclasses.replace(row, **changes)
 
 
+#: The lifecycle step each event records; the status it leads to comes from the lifecycle table.
+_STEP_OF_EVENT: dict[type, Step] = {
+    Case.Assessed: Step.ASSESSMENT,
+    Case.TalkHeld: Step.TALK,
+    Case.WarningIssued: Step.WARNING,
+    Case.Escalated: Step.ESCALATION,
+    Case.Closed: Step.CLOSURE,
+    Case.Reopened: Step.REOPENING,
+}
+
+
 def _changes(row: CaseRow, event: Any) -> dict[str, Any]:
-    if isinstance(event, Case.Assessed):
-        return {"status": Status.ASSESSED.value}
+    changes: dict[str, Any] = {}
+    step = _STEP_OF_EVENT.get(type(event))
+    if step is not None:
+        before_closure = Status(row.status_before_closure or Status.REPORTED.value)
+        changes["status"] = status_after(step, Status(row.status), before_closure).value
     if isinstance(event, Case.HearingOpened):
-        return {"hearing_sent_on": event.sent_on, "hearing_deadline": event.deadline,
-                "statement_after_hearing": False}
-    if isinstance(event, Case.StatementRecorded):
+        changes.update(hearing_sent_on=event.sent_on, hearing_deadline=event.deadline,
+                       statement_after_hearing=False)
+    elif isinstance(event, Case.StatementRecorded):
         after = row.hearing_sent_on is not None and event.received_on >= row.hearing_sent_on
-        return {"statement_after_hearing": row.statement_after_hearing or after}
-    if isinstance(event, Case.TalkHeld):
-        if row.status in (Status.ASSESSED.value, Status.TALK_HELD.value):
-            return {"status": Status.TALK_HELD.value}
-        return {}
-    if isinstance(event, Case.WarningIssued):
-        return {"status": Status.WARNING_ISSUED.value}
-    if isinstance(event, Case.Escalated):
-        return {"status": Status.ESCALATED.value}
-    if isinstance(event, Case.Closed):
-        return {"status": Status.CLOSED.value, "status_before_closure": row.status, "outcome": event.outcome}
-    if isinstance(event, Case.Reopened):
-        return {"status": row.status_before_closure or Status.REPORTED.value,
-                "status_before_closure": None, "outcome": None}
-    if isinstance(event, Case.PersonalDataErased):
-        return {"employee_ref": None, "employee_name": None, "personal_data_erased": True}
-    return {}  # NoteAdded and any later event type: activity only
+        changes["statement_after_hearing"] = row.statement_after_hearing or after
+    elif isinstance(event, Case.Closed):
+        changes.update(status_before_closure=row.status, outcome=event.outcome)
+    elif isinstance(event, Case.Reopened):
+        changes.update(status_before_closure=None, outcome=None)
+    elif isinstance(event, Case.PersonalDataErased):
+        changes.update(employee_ref=None, employee_name=None, personal_data_erased=True)
+    return changes  # NoteAdded and any later event type: activity only
 
 
 @dataclass(frozen=True)

@@ -17,14 +17,14 @@ from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.application import Application, ProcessingEvent
+from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Recording
 
 from domain.case import Case
 from domain.errors import InvalidCaseData
 from domain.values import Channel, Outcome, Severity, Step
 from service.access_log import AccessLog
-from service.authorisation import may_report_in, require_caseworker, require_step_role
+from service.authorisation import can_see_unit, require_caseworker, require_step_role
 from service.case_list import CaseListStore
 from service.case_queries import CaseQueries
 from service.errors import (
@@ -56,7 +56,7 @@ class CaseService(CaseQueries, Application[UUID]):
     """The case-handling application: report, take steps, read cases and their trails."""
 
     name = "cases"
-    snapshotting_intervals = {Case: DEFAULT_SNAPSHOT_INTERVAL}
+    is_snapshotting_enabled = True
 
     def __init__(
         self,
@@ -85,7 +85,7 @@ class CaseService(CaseQueries, Application[UUID]):
         self.chain: EventChain | None = chain(self) if chain else None
         self.known_units = known_units
         self.clock = clock
-        self.snapshotting_intervals = {Case: snapshot_interval}  # type: ignore[misc]
+        self.snapshot_interval = snapshot_interval
         self.max_attempts = max_attempts
         # Built from the application because it must share the event store's transactions.
         self.case_list: CaseListStore | None = case_list(self) if case_list else None
@@ -113,36 +113,41 @@ class CaseService(CaseQueries, Application[UUID]):
         super().register_transcodings(transcoder)
         register_domain_transcodings(transcoder)
 
-    def _record(self, processing_event: ProcessingEvent[UUID]) -> list[Recording[UUID]]:
-        # The case list is written in the transaction of the events: a step is visible in
-        # the very next list, and a crash leaves both or neither.
-        # Everything below commits with the events or not at all.
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """Store the new events of ``objs``, and with them what must never disagree with them."""
+        # The recorder's transaction nests: the events join the one opened here, so the case
+        # list, the erased case's key and the chain link commit with them or not at all, and a
+        # step is visible in the very next list.
         with self._transaction():
-            recordings = super()._record(processing_event)
-            projection = self.case_list_projection
-            if projection is not None and self.project_inline:
-                projection.apply(
-                    [r.domain_event for r in recordings], max(r.notification.id for r in recordings)
-                )
-            if self._on_erased is not None:
-                for recording in recordings:
-                    if isinstance(recording.domain_event, Case.PersonalDataErased):
-                        self._on_erased(self, recording.domain_event.originator_id)
-            for hook in self._after_record:
-                hook(self, recordings)
+            recordings = super().save(*objs, **kwargs)
+            self._write_with_events(recordings)
+        self._take_due_snapshots(recordings, [obj for obj in objs if isinstance(obj, Case)])
         return recordings
 
-    def _take_snapshots(self, processing_event: ProcessingEvent[UUID]) -> None:
-        # Snapshots are written after the events commit: a failure here must not turn a
-        # stored step into a reported failure. The next snapshot interval tries again.
-        # An erased case is never snapshotted again: its key, and so its state, are gone.
-        processing_event.aggregates = {
-            key: aggregate
-            for key, aggregate in processing_event.aggregates.items()
-            if not getattr(aggregate, "personal_data_erased", False)
-        }
+    def _write_with_events(self, recordings: list[Recording[UUID]]) -> None:
+        projection = self.case_list_projection
+        if projection is not None and self.project_inline:
+            projection.apply([r.domain_event for r in recordings], max(r.notification.id for r in recordings))
+        if self._on_erased is not None:
+            for recording in recordings:
+                if isinstance(recording.domain_event, Case.PersonalDataErased):
+                    self._on_erased(self, recording.domain_event.originator_id)
+        for hook in self._after_record:
+            hook(self, recordings)
+
+    def _take_due_snapshots(self, recordings: list[Recording[UUID]], cases: list[Case]) -> None:
+        # Snapshots are taken here, after the events commit, not by the library inside save()
+        # (hence no snapshotting_intervals): a failure must not turn a stored step into a
+        # reported failure, and the next interval tries again. An erased case is never
+        # snapshotted again: its key, and so its state, are gone.
+        if self.snapshots is None:
+            return
+        live = {case.id for case in cases if not case.personal_data_erased}
         try:
-            super()._take_snapshots(processing_event)
+            for recording in recordings:
+                event = recording.domain_event
+                if event.originator_id in live and event.originator_version % self.snapshot_interval == 0:
+                    self.take_snapshot(event.originator_id, version=event.originator_version)
         except Exception:
             logger.exception("taking a snapshot failed; the events are stored")
 
@@ -165,7 +170,7 @@ class CaseService(CaseQueries, Application[UUID]):
         if self.known_units is not None and unit not in self.known_units:
             known = ", ".join(sorted(self.known_units))
             raise InvalidCaseData.field("unit", f"unknown unit; this installation has: {known}")
-        if not may_report_in(user, unit):
+        if not can_see_unit(user, unit):
             raise AccessDenied(f"user '{user.id}' may not report incidents in unit '{unit}'")
         case = Case.report(
             actor=user.actor,

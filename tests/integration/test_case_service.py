@@ -185,3 +185,32 @@ def _view(service, case):
     from service.views import case_view
 
     return case_view(case, service.today())
+
+
+def test_a_step_whose_chain_link_cannot_be_written_is_not_stored_nor_listed(service, monkeypatch):
+    cid = case_in(service, Status.ASSESSED)
+    before = stored_event_count(service)
+
+    def broken_chain(records):
+        raise RuntimeError("the chain's table is gone")
+
+    monkeypatch.setattr(service.chain, "extend", broken_chain)
+    with pytest.raises(RuntimeError):
+        service.add_note(MANAGER, cid, text="Never stored.")
+    monkeypatch.undo()
+    assert stored_event_count(service) == before
+    [row] = [c for c in service.list_cases(HR).items if c.id == str(cid)]
+    assert row.version == service.get_case(HR, cid).version == before
+
+
+def test_a_snapshot_that_cannot_be_written_does_not_fail_the_step(make_service, monkeypatch):
+    service = make_service(snapshot_interval=2)
+    cid = case_in(service, Status.REPORTED)
+
+    def broken_snapshot(*args, **kwargs):
+        raise RuntimeError("the snapshot table is gone")
+
+    monkeypatch.setattr(service, "take_snapshot", broken_snapshot)
+    view = service.add_note(MANAGER, cid, text="Stored all the same.")
+    assert view.version == 2 and stored_event_count(service) == 2
+    assert list(service.snapshots.get(cid)) == []
