@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run test lint typecheck layers unit integration e2e bench clean
+.PHONY: run test lint typecheck layers unit integration e2e bench clean vendor-dkfds
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -55,6 +55,11 @@ $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 # `make bench QUICK=1` runs the same table on small data with short loads (meant for under two minutes).
 bench: $(VENV)/.installed-bench
 	$(BIN)/python -m bench $(if $(QUICK),--quick) $(BENCH_ARGS)
+
+# Re-vendors Det Fælles Designsystem into adapters/web/static/dkfds/ with npm pack (needs npm).
+# The version recorded in adapters/web/static/dkfds/VERSION, or `make vendor-dkfds DKFDS_VERSION=x.y.z`.
+vendor-dkfds:
+	bash adapters/web/static/refresh-dkfds.sh $(DKFDS_VERSION)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
