@@ -40,7 +40,8 @@ def test_a_future_date_is_refused_in_danish(browser):
 def test_from_report_to_warning_the_warning_waits_for_the_employee_to_be_heard(browser):
     mette = browser("mette")
     case_id = report(mette)
-    assert step(mette, case_id, "assessment", {"work_environment_issue": "yes", "severity": "medium"}).status_code == 302
+    assessment = {"work_environment_issue": "yes", "severity": "medium"}
+    assert step(mette, case_id, "assessment", assessment).status_code == 302
     talk = {"held_on": days_ago(14), "participants": "Mette\nJane Doe", "union_rep_present": "yes",
             "summary": "Went through 4.3 and 6.1."}
     assert step(mette, case_id, "talks", talk).status_code == 302
@@ -51,7 +52,8 @@ def test_from_report_to_warning_the_warning_waits_for_the_employee_to_be_heard(b
     assert "Written warning." in refused.text  # what was typed is kept
     page = mette.get(f"/sager/{case_id}")
     assert "Skriftlig advarsel er givet" not in page.text
-    assert step(mette, case_id, "statements", {"received_on": days_ago(1), "summary": "She regrets it."}).status_code == 302
+    statement = {"received_on": days_ago(1), "summary": "She regrets it."}
+    assert step(mette, case_id, "statements", statement).status_code == 302
     assert step(mette, case_id, "warnings", {"issued_on": days_ago(0), "text": "Written warning."}).status_code == 302
     closed = step(mette, case_id, "closure", {"outcome": "sanctioned", "reason": "Done."})
     assert closed.status_code == 302
