@@ -88,7 +88,10 @@ def render_case_page(case_id: UUID, *, form: StepForm | None = None, status: int
     case = case_service().get_case(user, case_id)
     history = case_service().history(user, case_id)
     context = step_context(case, user, case_service().today(), form)
-    return render_template("case.html", case=case, history=history, conflict=conflict, **context), status
+    # A page shown after a step's POST switches language back to the case's own address.
+    page_url = url_for("web.case_page", case_id=case_id)
+    return render_template("case.html", case=case, history=history, conflict=conflict, page_url=page_url,
+                           **context), status
 
 
 @web.route("/sager/<uuid:case_id>")
