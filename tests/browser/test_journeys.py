@@ -140,7 +140,8 @@ def test_report_to_warning_race_erasure_and_dashboard(live_app, chromium, tmp_pa
     check_accessibility(rikke, checked)
     with rikke.expect_download() as download:
         rikke.get_by_role("link", name="Hent tallene som CSV").click()
-    csv_text = open(download.value.path(), encoding="utf-8-sig").read()
+    with open(download.value.path(), encoding="utf-8-sig") as file:
+        csv_text = file.read()
     assert csv_text.startswith("Opdelt efter,Værdi,Antal sager")
     assert rikke.goto(case_url).status == 403
     assert len(checked) >= 30
