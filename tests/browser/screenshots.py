@@ -37,13 +37,15 @@ def main(out: Path) -> None:
     for index, (rules, channel) in enumerate([(["4.3", "6.1"], Channel.SNAPCHAT), (["5.3"], Channel.MESSENGER),
                                               (["6.2"], Channel.FACEBOOK)] * 3):
         case = service.report_incident(mette, unit="tandplejen", employee_ref=f"E-{1040 + index}",
-                                       employee_name=f"Medarbejder {index + 1}", occurred_on=today - timedelta(days=30 - index),
+                                       employee_name=f"Medarbejder {index + 1}",
+                                       occurred_on=today - timedelta(days=30 - index),
                                        rules=rules, channel=channel, description="Delte et billede af en kollega.")
         cases.append(case.id)
     from uuid import UUID
 
     first = UUID(cases[0])
-    service.assess(mette, first, work_environment_issue=True, severity=Severity.MEDIUM, notes="Kollegaen følte sig udstillet.")
+    service.assess(mette, first, work_environment_issue=True, severity=Severity.MEDIUM,
+                   notes="Kollegaen følte sig udstillet.")
     service.hold_talk(mette, first, held_on=today - timedelta(days=14), participants=["Mette", "Medarbejder 1"],
                       union_rep_present=True, summary="Gennemgik punkt 4.3 og 6.1.")
     service.open_hearing(mette, first, sent_on=today - timedelta(days=3))
