@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run test lint typecheck layers unit integration e2e bench clean vendor-dkfds
+.PHONY: run test lint typecheck layers unit integration e2e bench clean vendor-dkfds browser screenshots translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -63,3 +63,17 @@ vendor-dkfds:
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache .hypothesis
+
+# Browser tests only (Chromium; skipped without it, except under CI=true).
+browser: $(VENV)/.installed-dev
+	$(BIN)/python -m pytest tests/browser $(PYTEST_ARGS)
+
+# PNGs of the main pages for the README, in docs/screenshots/.
+screenshots: $(VENV)/.installed-dev
+	$(BIN)/python -m tests.browser.screenshots docs/screenshots
+
+# After changing a page's text: extract it, update the English catalogue, compile it (commit both files).
+translations: $(VENV)/.installed-dev
+	$(BIN)/pybabel extract -F adapters/web/babel.cfg -k _l -o var/messages.pot .
+	$(BIN)/pybabel update -i var/messages.pot -d adapters/web/translations -l en --no-location
+	$(BIN)/pybabel compile -d adapters/web/translations -l en

@@ -1,5 +1,5 @@
 """The WSGI entry point for gunicorn: ``gunicorn wsgi:app``."""
 
-from adapters.http import create_app
+from adapters.web.app import create_app
 
 app = create_app()

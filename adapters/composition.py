@@ -19,6 +19,7 @@ from adapters.sql.access_log import SqlAccessLog
 from adapters.sql.chain import SqlChainStore, chain_key
 from adapters.sql.keys import CaseKeyError, SqlKeyRing
 from adapters.sql.read_models import SqlCaseListStore
+from adapters.sql.sign_ins import LINK_LIFETIME, RefusedSignIn, SignIns
 from adapters.sql.statistics_source import SqlStatisticsSource
 from adapters.sql.users import USERS_TABLE, UserAccount, UserError, UserStore
 from service.cases import CaseService, Clock
@@ -122,6 +123,14 @@ def build_user_store(service: CaseService, settings: Settings) -> UserStore:
     return users
 
 
+def build_sign_ins(service: CaseService, settings: Settings) -> SignIns:
+    """Sign-in links and refused sign-ins, in the service's database."""
+    sign_ins = SignIns(service.factory.datastore.engine)  # type: ignore[attr-defined]
+    if settings.create_tables:
+        sign_ins.create_tables()
+    return sign_ins
+
+
 def create_schema(settings: Settings) -> None:
     """Create the event, read-model and user tables in ``settings.database_url`` (harmless when they exist)."""
     # Asked for explicitly, so BREACHTRAIL_CREATE_TABLES=no in the environment does not apply.
@@ -129,11 +138,13 @@ def create_schema(settings: Settings) -> None:
     service = build_case_service(settings)
     try:
         build_user_store(service, settings)
+        build_sign_ins(service, settings)
     finally:
         close_case_service(service)
 
 
 __all__ = [
-    "USERS_TABLE", "UserAccount", "UserError", "UserStore", "build_case_service", "build_user_store",
-    "close_case_service", "create_schema", "forget_personal_data",
+    "LINK_LIFETIME", "USERS_TABLE", "RefusedSignIn", "SignIns", "UserAccount", "UserError", "UserStore",
+    "build_case_service", "build_sign_ins", "build_user_store", "close_case_service", "create_schema",
+    "forget_personal_data",
 ]

@@ -3,8 +3,11 @@
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import logging
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +22,9 @@ from service.statistics import DEFAULT_K, MINIMUM_K
 logger = logging.getLogger(__name__)
 
 DEFAULT_DATABASE_URL = "sqlite:///var/breachtrail.sqlite3"
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
+DEFAULT_SESSION_IDLE_MINUTES = 30
+DEFAULT_OIDC_USER_CLAIM = "preferred_username"
 DEFAULT_MASTER_KEY_FILE = Path("var/master.key")
 MASTER_KEY_BYTES = 32
 
@@ -43,6 +49,18 @@ class Settings:
     create_tables: bool = True
     # How long closed cases keep their personal data; see service.retention.DEFAULT_RETENTION.
     retention: RetentionPolicy = field(default_factory=RetentionPolicy.default)
+    # Where browsers reach the service: sign-in links are printed with it, and an https URL
+    # makes the session cookie Secure.
+    public_url: str = DEFAULT_PUBLIC_URL
+    # A browser session idle this long is signed out.
+    session_idle_minutes: int = DEFAULT_SESSION_IDLE_MINUTES
+    # Signs session cookies; None: derived from the master key, so every worker agrees.
+    secret_key: bytes | None = None
+    # Sign-in through the municipality's identity provider (OpenID Connect); off without an issuer.
+    oidc_issuer: str | None = None
+    oidc_client_id: str | None = None
+    oidc_client_secret: str | None = None
+    oidc_user_claim: str = DEFAULT_OIDC_USER_CLAIM
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -65,6 +83,13 @@ class Settings:
             master_key_file=Path(env.get("BREACHTRAIL_MASTER_KEY_FILE") or DEFAULT_MASTER_KEY_FILE),
             create_tables=env.get("BREACHTRAIL_CREATE_TABLES", "yes").lower() not in {"0", "no", "false"},
             retention=_retention(env),
+            public_url=_public_url(env),
+            session_idle_minutes=_positive_int(env, "BREACHTRAIL_SESSION_IDLE_MINUTES", DEFAULT_SESSION_IDLE_MINUTES),
+            secret_key=(env.get("BREACHTRAIL_SECRET_KEY") or "").encode() or None,
+            oidc_issuer=(env.get("BREACHTRAIL_OIDC_ISSUER") or "").strip().rstrip("/") or None,
+            oidc_client_id=(env.get("BREACHTRAIL_OIDC_CLIENT_ID") or "").strip() or None,
+            oidc_client_secret=env.get("BREACHTRAIL_OIDC_CLIENT_SECRET") or None,
+            oidc_user_claim=(env.get("BREACHTRAIL_OIDC_USER_CLAIM") or "").strip() or DEFAULT_OIDC_USER_CLAIM,
         )
 
     def resolved_master_key(self) -> bytes:
@@ -75,6 +100,16 @@ class Settings:
             return load_or_create_key_file(self.master_key_file)
         except ValueError as error:
             raise ConfigurationError(f"{self.master_key_file}: {error}") from None
+
+    def session_secret(self) -> bytes:
+        """The key that signs session cookies: configured, or derived from the master key."""
+        if self.secret_key is not None:
+            return self.secret_key
+        return hmac.new(self.resolved_master_key(), b"breachtrail web session", hashlib.sha256).digest()
+
+    @property
+    def oidc_enabled(self) -> bool:
+        return bool(self.oidc_issuer and self.oidc_client_id)
 
     def eventsourcing_env(self) -> dict[str, str]:
         """The settings of the ``eventsourcing`` application, from ours."""
@@ -108,6 +143,15 @@ def normalise_database_url(url: str) -> str:
             f"BREACHTRAIL_DATABASE_URL: unsupported database '{parsed.drivername}' (use sqlite or postgresql)"
         )
     return parsed.render_as_string(hide_password=False)
+
+
+def _public_url(env: Mapping[str, str]) -> str:
+    text = (env.get("BREACHTRAIL_PUBLIC_URL") or "").strip().rstrip("/")
+    if not text:
+        return DEFAULT_PUBLIC_URL
+    if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", text):
+        raise ConfigurationError(f"BREACHTRAIL_PUBLIC_URL must be an http(s) URL such as {DEFAULT_PUBLIC_URL}")
+    return text
 
 
 def _master_key(env: Mapping[str, str]) -> bytes | None:

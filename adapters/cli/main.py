@@ -15,7 +15,7 @@ from eventsourcing.persistence import PersistenceError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from adapters.composition import USERS_TABLE, UserAccount, UserError, UserStore, create_schema
+from adapters.composition import USERS_TABLE, SignIns, UserAccount, UserError, UserStore, create_schema
 from adapters.config import ConfigurationError, Settings
 from domain.values import Role
 
@@ -87,7 +87,10 @@ def add_user(user_id: str, role: str, units: tuple[str, ...]) -> None:
         )
     with _user_store(settings, create=True) as store:
         token = store.add(user_id, Role(role), units)
+        link = _sign_in_link(settings, store, user_id)
     click.echo(f"added {role} '{user_id}'" + (f" for {', '.join(sorted(set(units)))}" if units else ""))
+    # The token stays alone on the last line (scripts take it with `tail -n 1`).
+    click.echo(f"sign-in link for the browser (works once, within 15 minutes): {link}")
     click.echo(f"token for '{user_id}' (shown once, store it now; use it as 'Authorization: Bearer <token>'):")
     click.echo(token)
 
@@ -116,6 +119,28 @@ def revoke_user(user_id: str) -> None:
     if not known:
         raise click.ClickException(f"no user '{user_id}'")
     click.echo(f"revoked '{user_id}': their token no longer works")
+
+
+@users.command("link")
+@click.argument("user_id")
+def sign_in_link(user_id: str) -> None:
+    """Print a fresh one-time sign-in link for the browser (works once, within 15 minutes)."""
+    settings = _settings()
+    with _user_store(settings) as store:
+        account = store.account(user_id)
+        if account is None:
+            raise click.ClickException(f"no user '{user_id}'")
+        if not account.active:
+            raise click.ClickException(f"'{user_id}' is revoked; give them access again with 'users token' first")
+        link = _sign_in_link(settings, store, user_id)
+    click.echo(f"sign-in link for '{user_id}' (works once, within 15 minutes):")
+    click.echo(link)
+
+
+def _sign_in_link(settings: Settings, store: UserStore, user_id: str) -> str:
+    sign_ins = SignIns(store.engine)
+    sign_ins.create_tables()
+    return f"{settings.public_url}/login/{sign_ins.issue_link(user_id)}"
 
 
 @users.command("token")

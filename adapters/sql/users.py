@@ -167,6 +167,17 @@ class UserStore:
                 return True
         return self._account(user_id) is not None
 
+    def change(self, user_id: str, role: Role, units: Iterable[str]) -> None:
+        """Give a user another role or other units; their token keeps working."""
+        unit_set = _checked_units(role, units)
+        with self.engine.begin() as connection:
+            result = connection.execute(
+                users_table.update().where(users_table.c.id == user_id)
+                .values(role=role.value, units=sorted(unit_set))
+            )
+        if not result.rowcount:
+            raise UnknownUser(f"no user '{user_id}'")
+
     def issue_token(self, user_id: str) -> str:
         """Give a user a new token, which replaces the old one at once; returns it in plaintext.
 
@@ -188,6 +199,10 @@ class UserStore:
         with self.engine.connect() as connection:
             rows = connection.execute(_account_query().order_by(users_table.c.id)).all()
         return [_account_from(row) for row in rows]
+
+    def account(self, user_id: str) -> UserAccount | None:
+        """The user with this id, active or revoked; None when there is none."""
+        return self._account(user_id)
 
     def _account(self, user_id: str) -> UserAccount | None:
         with self.engine.connect() as connection:

@@ -201,3 +201,22 @@ def test_serve_refuses_a_bad_port_or_worker_count_before_starting(
     run: Run, args: tuple[str, ...], env: dict[str, str], message: str
 ) -> None:
     _refused(run(*args, env=env), message)
+
+
+def test_users_add_prints_a_sign_in_link_before_the_token_and_users_link_a_fresh_one(tmp_path, monkeypatch):
+    from click.testing import CliRunner
+
+    from adapters.cli.main import main
+
+    monkeypatch.setenv("BREACHTRAIL_DATABASE_URL", f"sqlite:///{tmp_path / 'db.sqlite3'}")
+    monkeypatch.setenv("BREACHTRAIL_MASTER_KEY_FILE", str(tmp_path / "master.key"))
+    monkeypatch.setenv("BREACHTRAIL_PUBLIC_URL", "https://breachtrail.example.dk")
+    runner = CliRunner()
+    added = runner.invoke(main, ["users", "add", "mette", "--role", "manager", "--unit", "tandplejen"])
+    assert added.exit_code == 0, added.output
+    lines = added.output.strip().splitlines()
+    assert lines[-1].startswith("bt_")
+    assert "https://breachtrail.example.dk/login/" in lines[-3]
+    fresh = runner.invoke(main, ["users", "link", "mette"])
+    assert fresh.exit_code == 0 and fresh.output.strip().splitlines()[-1].startswith("https://breachtrail.example.dk/login/")
+    assert runner.invoke(main, ["users", "link", "nobody"]).exit_code != 0

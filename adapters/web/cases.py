@@ -1,0 +1,114 @@
+"""The case list, the report form and the case page; each view calls the service and renders."""
+
+from __future__ import annotations
+
+from typing import Any
+from uuid import UUID
+
+from flask import flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from werkzeug.wrappers import Response
+
+from adapters.web.blueprint import CASEWORKERS, current_user, roles, web
+from adapters.web.context import case_service, settings
+from adapters.web.forms import FormReader, service_errors
+from adapters.web.rules import rule_choices
+from adapters.web.step_forms import StepForm, step_context
+from domain.errors import InvalidCaseData
+from domain.values import Channel, Role, Status
+
+PER_PAGE = 25
+
+
+def unit_choices() -> list[str] | None:
+    """The units the user may pick from; None when HR types one (no list configured)."""
+    user = current_user()
+    if user.role is Role.MANAGER:
+        return sorted(user.units)
+    known = settings().known_units
+    return sorted(known) if known else None
+
+
+@web.route("/sager")
+@roles(*CASEWORKERS)
+def case_list() -> Any:
+    args = request.args
+    status = args.get("status") or None
+    if status is not None and status not in {s.value for s in Status}:
+        status = None
+    unit = args.get("unit") or None
+    overdue = True if args.get("overdue") == "yes" else None
+    try:
+        page_number = max(1, int(args.get("page", "1")))
+    except ValueError:
+        page_number = 1
+    page = case_service().list_cases(current_user(), unit=unit, status=status, overdue=overdue,
+                                     page=page_number, per_page=PER_PAGE)
+    pages = max(1, -(-page.total // PER_PAGE))
+    filters = {"status": status or "", "unit": unit or "", "overdue": "yes" if overdue else ""}
+    return render_template("case_list.html", page=page, pages=pages, filters=filters, units=unit_choices())
+
+
+@web.route("/sager/ny", methods=["GET", "POST"])
+@roles(*CASEWORKERS)
+def new_case() -> Any:
+    units = unit_choices()
+    values: dict[str, Any] = {"unit": units[0] if units and len(units) == 1 else ""}
+    errors: dict[str, str] = {}
+    chosen_rules: list[str] = []
+    if request.method == "POST":
+        form = FormReader(request.form)
+        values = form.values()
+        chosen_rules = request.form.getlist("rules")
+        occurred_on = form.date("occurred_on")
+        channel = form.choice("channel", {c.value: c for c in Channel}, _("Vælg den kanal, hændelsen skete i"))
+        if not form.text("unit"):
+            form.errors["unit"] = _("Vælg den enhed, hændelsen skete i")
+        errors = form.errors
+        if not errors:
+            try:
+                case = case_service().report_incident(
+                    current_user(), unit=form.text("unit"), employee_ref=form.text("employee_ref"),
+                    employee_name=form.optional_text("employee_name"), occurred_on=occurred_on,  # type: ignore[arg-type]
+                    rules=chosen_rules, channel=channel, description=form.text("description"),
+                )
+            except InvalidCaseData as error:
+                errors = service_errors(error)
+            else:
+                flash(_("Hændelsen er indberettet, og sagen er oprettet."), "success")
+                return redirect(url_for("web.case_page", case_id=case.id))
+    return render_template("new_case.html", values=values, errors=errors, chosen_rules=chosen_rules,
+                           units=units, rules=rule_choices(), channels=list(Channel)), (422 if errors else 200)
+
+
+def render_case_page(case_id: UUID, *, form: StepForm | None = None, status: int = 200,
+                     conflict: bool = False) -> tuple[str, int]:
+    """The case page: header, next steps with their forms, and the timeline."""
+    user = current_user()
+    case = case_service().get_case(user, case_id)
+    history = case_service().history(user, case_id)
+    context = step_context(case, user, case_service().today(), form)
+    # A page shown after a step's POST switches language back to the case's own address.
+    page_url = url_for("web.case_page", case_id=case_id)
+    return render_template("case.html", case=case, history=history, conflict=conflict, page_url=page_url,
+                           **context), status
+
+
+@web.route("/sager/<uuid:case_id>")
+@roles(*CASEWORKERS)
+def case_page(case_id: UUID) -> Any:
+    return render_case_page(case_id)
+
+
+@web.route("/sager/<uuid:case_id>/udskrift")
+@roles(Role.HR)
+def case_print(case_id: UUID) -> Any:
+    user = current_user()
+    case = case_service().get_case(user, case_id)
+    history = case_service().history(user, case_id)
+    return render_template("case_print.html", case=case, history=history, today=case_service().today())
+
+
+def back_to_case(case_id: UUID | str, message: str) -> Response:
+    flash(message, "success")
+    return redirect(url_for("web.case_page", case_id=case_id))
