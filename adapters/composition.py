@@ -15,14 +15,19 @@ from uuid import UUID
 from eventsourcing.persistence import Recording
 
 from adapters.config import ConfigurationError, Settings
+from adapters.reminders.smtp import SmtpMailer
 from adapters.sql.access_log import SqlAccessLog
 from adapters.sql.chain import SqlChainStore, chain_key
 from adapters.sql.keys import CaseKeyError, SqlKeyRing
 from adapters.sql.read_models import SqlCaseListStore
+from adapters.sql.reminders import SqlReminderStore
 from adapters.sql.statistics_source import SqlStatisticsSource
+from adapters.sql.user_contacts import UserContacts, check_contact
 from adapters.sql.users import USERS_TABLE, UserAccount, UserError, UserStore
+from domain.deadlines import DeadlineRules
 from service.cases import CaseService, Clock
 from service.integrity import EventChain, StoredRecord, stored_records
+from service.reminders import Reminders
 from service.statistics import Statistics
 
 
@@ -88,7 +93,17 @@ def build_case_service(settings: Settings, *, clock: Clock | None = None) -> Cas
         chain=chain,
         after_record=[extend_chain],
         access_log=access_log,
+        deadline_rules=deadline_rules(settings),
         **extra,
+    )
+
+
+def deadline_rules(settings: Settings) -> DeadlineRules:
+    """The rules deadlines are derived by: idle days, and the retention policy."""
+    return DeadlineRules(
+        idle_days=dict(settings.idle_days_by_status),
+        default_idle_days=settings.idle_days,
+        retention_due_on=settings.retention.due_on,
     )
 
 
@@ -122,6 +137,24 @@ def build_user_store(service: CaseService, settings: Settings) -> UserStore:
     return users
 
 
+def build_user_contacts(service: CaseService, settings: Settings) -> UserContacts:
+    """Users' addresses, languages and calendar secrets, in the service's database."""
+    contacts = UserContacts(service.factory.datastore.engine)  # type: ignore[attr-defined]
+    if settings.create_tables:
+        contacts.create_tables()
+    return contacts
+
+
+def build_reminders(service: CaseService, settings: Settings) -> Reminders:
+    """The reminders: recorded in the service's database, mailed through the configured server."""
+    engine = service.factory.datastore.engine  # type: ignore[attr-defined]
+    store = SqlReminderStore(engine, mail_domain=settings.smtp.sender.rpartition("@")[2] or "breachtrail.invalid")
+    if settings.create_tables:
+        store.create_tables()
+    mailer = SmtpMailer(settings.smtp, public_url=settings.public_url) if settings.smtp.host else None
+    return Reminders(service, store, build_user_contacts(service, settings), mailer)
+
+
 def create_schema(settings: Settings) -> None:
     """Create the event, read-model and user tables in ``settings.database_url`` (harmless when they exist)."""
     # Asked for explicitly, so BREACHTRAIL_CREATE_TABLES=no in the environment does not apply.
@@ -129,11 +162,13 @@ def create_schema(settings: Settings) -> None:
     service = build_case_service(settings)
     try:
         build_user_store(service, settings)
+        build_reminders(service, settings)
     finally:
         close_case_service(service)
 
 
 __all__ = [
-    "USERS_TABLE", "UserAccount", "UserError", "UserStore", "build_case_service", "build_user_store",
-    "close_case_service", "create_schema", "forget_personal_data",
+    "USERS_TABLE", "UserAccount", "UserContacts", "UserError", "UserStore", "build_case_service",
+    "build_reminders", "build_user_contacts", "build_user_store", "check_contact", "close_case_service",
+    "create_schema", "deadline_rules", "forget_personal_data",
 ]

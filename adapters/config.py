@@ -11,7 +11,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from domain.values import is_unit_slug
+from domain.deadlines import DEFAULT_IDLE_DAYS, parse_idle_days
+from domain.values import Status, is_unit_slug
 from service.cases import DEFAULT_SNAPSHOT_INTERVAL
 from service.retention import InvalidRetentionPolicy, RetentionPolicy
 from service.statistics import DEFAULT_K, MINIMUM_K
@@ -20,6 +21,7 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_DATABASE_URL = "sqlite:///var/breachtrail.sqlite3"
 DEFAULT_MASTER_KEY_FILE = Path("var/master.key")
+DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 MASTER_KEY_BYTES = 32
 
 
@@ -43,6 +45,12 @@ class Settings:
     create_tables: bool = True
     # How long closed cases keep their personal data; see service.retention.DEFAULT_RETENTION.
     retention: RetentionPolicy = field(default_factory=RetentionPolicy.default)
+    # Days without a step before a case is called idle: a default and, optionally, per status.
+    idle_days: int = DEFAULT_IDLE_DAYS
+    idle_days_by_status: tuple[tuple[Status, int], ...] = ()
+    # Where people reach the service: links in reminder mails and calendar feeds start here.
+    public_url: str = DEFAULT_PUBLIC_URL
+    smtp: SmtpSettings = field(default_factory=lambda: SmtpSettings())
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -65,6 +73,9 @@ class Settings:
             master_key_file=Path(env.get("BREACHTRAIL_MASTER_KEY_FILE") or DEFAULT_MASTER_KEY_FILE),
             create_tables=env.get("BREACHTRAIL_CREATE_TABLES", "yes").lower() not in {"0", "no", "false"},
             retention=_retention(env),
+            **_idle_days(env),
+            public_url=_public_url(env),
+            smtp=SmtpSettings.from_environ(env),
         )
 
     def resolved_master_key(self) -> bytes:
@@ -86,6 +97,60 @@ class Settings:
         if self.aggregate_cache_size:
             env["AGGREGATE_CACHE_MAXSIZE"] = str(self.aggregate_cache_size)
         return env
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    """The mail server reminders go through; unset host: reminders cannot be sent."""
+
+    host: str | None = None
+    port: int = 587
+    starttls: bool = True
+    user: str | None = None
+    password: str | None = None
+    sender: str = "breachtrail@localhost"
+
+    @classmethod
+    def from_environ(cls, env: Mapping[str, str]) -> SmtpSettings:
+        host = env.get("BREACHTRAIL_SMTP_HOST", "").strip() or None
+        starttls = _flag(env, "BREACHTRAIL_SMTP_STARTTLS", True)
+        user = env.get("BREACHTRAIL_SMTP_USER", "").strip() or None
+        password = env.get("BREACHTRAIL_SMTP_PASSWORD") or None
+        if (user is None) != (password is None):
+            raise ConfigurationError("BREACHTRAIL_SMTP_USER and BREACHTRAIL_SMTP_PASSWORD go together")
+        if user is not None and not starttls and host not in {"localhost", "127.0.0.1", "::1"}:
+            raise ConfigurationError(
+                "BREACHTRAIL_SMTP_USER without BREACHTRAIL_SMTP_STARTTLS would send the password in clear"
+            )
+        sender = env.get("BREACHTRAIL_SMTP_FROM", "").strip() or cls.sender
+        if "@" not in sender or any(c in sender for c in "\r\n"):
+            raise ConfigurationError(f"BREACHTRAIL_SMTP_FROM is not a mail address: {sender!r}")
+        port = _positive_int(env, "BREACHTRAIL_SMTP_PORT", 587)
+        if port > 65535:
+            raise ConfigurationError("BREACHTRAIL_SMTP_PORT must be at most 65535")
+        return cls(host, port, starttls, user, password, sender)
+
+    def __repr__(self) -> str:
+        # Never print the password, not even in a traceback.
+        return f"SmtpSettings(host={self.host!r}, port={self.port}, starttls={self.starttls}, user={self.user!r})"
+
+
+def _idle_days(env: Mapping[str, str]) -> dict[str, object]:
+    text = env.get("BREACHTRAIL_IDLE_DAYS", "").strip()
+    try:
+        default, per_status = parse_idle_days(text)
+    except ValueError as error:
+        raise ConfigurationError(
+            f"BREACHTRAIL_IDLE_DAYS: {error}; write it like 14 or 14,reported=7,warning_issued=30"
+        ) from None
+    return {"idle_days": default, "idle_days_by_status": tuple(per_status.items())}
+
+
+def _public_url(env: Mapping[str, str]) -> str:
+    url = (env.get("BREACHTRAIL_PUBLIC_URL", "").strip() or DEFAULT_PUBLIC_URL).rstrip("/")
+    if not url.startswith(("http://", "https://")) or any(c in url for c in " \r\n\"<>"):
+        raise ConfigurationError(f"BREACHTRAIL_PUBLIC_URL must be an http(s) URL, not {url!r}")
+    return url
 
 
 def normalise_database_url(url: str) -> str:
