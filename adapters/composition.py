@@ -15,15 +15,20 @@ from uuid import UUID
 from eventsourcing.persistence import Recording
 
 from adapters.config import ConfigurationError, Settings
+from adapters.reminders.smtp import SmtpMailer
 from adapters.sql.access_log import SqlAccessLog
 from adapters.sql.chain import SqlChainStore, chain_key
 from adapters.sql.keys import CaseKeyError, SqlKeyRing
 from adapters.sql.read_models import SqlCaseListStore
 from adapters.sql.sign_ins import LINK_LIFETIME, RefusedSignIn, SignIns
+from adapters.sql.reminders import SqlReminderStore
 from adapters.sql.statistics_source import SqlStatisticsSource
+from adapters.sql.user_contacts import UserContacts, check_contact
 from adapters.sql.users import USERS_TABLE, UserAccount, UserError, UserStore
+from domain.deadlines import DeadlineRules
 from service.cases import CaseService, Clock
 from service.integrity import EventChain, StoredRecord, stored_records
+from service.reminders import Reminders
 from service.statistics import Statistics
 
 
@@ -89,7 +94,17 @@ def build_case_service(settings: Settings, *, clock: Clock | None = None) -> Cas
         chain=chain,
         after_record=[extend_chain],
         access_log=access_log,
+        deadline_rules=deadline_rules(settings),
         **extra,
+    )
+
+
+def deadline_rules(settings: Settings) -> DeadlineRules:
+    """The rules deadlines are derived by: idle days, and the retention policy."""
+    return DeadlineRules(
+        idle_days=dict(settings.idle_days_by_status),
+        default_idle_days=settings.idle_days,
+        retention_due_on=settings.retention.due_on,
     )
 
 
@@ -129,6 +144,22 @@ def build_sign_ins(service: CaseService, settings: Settings) -> SignIns:
     if settings.create_tables:
         sign_ins.create_tables()
     return sign_ins
+def build_user_contacts(service: CaseService, settings: Settings) -> UserContacts:
+    """Users' addresses, languages and calendar secrets, in the service's database."""
+    contacts = UserContacts(service.factory.datastore.engine)  # type: ignore[attr-defined]
+    if settings.create_tables:
+        contacts.create_tables()
+    return contacts
+
+
+def build_reminders(service: CaseService, settings: Settings) -> Reminders:
+    """The reminders: recorded in the service's database, mailed through the configured server."""
+    engine = service.factory.datastore.engine  # type: ignore[attr-defined]
+    store = SqlReminderStore(engine, mail_domain=settings.smtp.sender.rpartition("@")[2] or "breachtrail.invalid")
+    if settings.create_tables:
+        store.create_tables()
+    mailer = SmtpMailer(settings.smtp, public_url=settings.public_url) if settings.smtp.host else None
+    return Reminders(service, store, build_user_contacts(service, settings), mailer)
 
 
 def create_schema(settings: Settings) -> None:
@@ -139,12 +170,14 @@ def create_schema(settings: Settings) -> None:
     try:
         build_user_store(service, settings)
         build_sign_ins(service, settings)
+        build_reminders(service, settings)
     finally:
         close_case_service(service)
 
 
 __all__ = [
-    "LINK_LIFETIME", "USERS_TABLE", "RefusedSignIn", "SignIns", "UserAccount", "UserError", "UserStore",
-    "build_case_service", "build_sign_ins", "build_user_store", "close_case_service", "create_schema",
+    "LINK_LIFETIME", "USERS_TABLE", "RefusedSignIn", "SignIns", "UserAccount", "UserContacts", "UserError",
+    "UserStore", "build_case_service", "build_reminders", "build_sign_ins", "build_user_contacts",
+    "build_user_store", "check_contact", "close_case_service", "create_schema", "deadline_rules",
     "forget_personal_data",
 ]

@@ -14,7 +14,8 @@ from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
-from domain.values import is_unit_slug
+from domain.deadlines import DEFAULT_IDLE_DAYS, parse_idle_days
+from domain.values import Status, is_unit_slug
 from service.cases import DEFAULT_SNAPSHOT_INTERVAL
 from service.retention import InvalidRetentionPolicy, RetentionPolicy
 from service.statistics import DEFAULT_K, MINIMUM_K
@@ -49,8 +50,8 @@ class Settings:
     create_tables: bool = True
     # How long closed cases keep their personal data; see service.retention.DEFAULT_RETENTION.
     retention: RetentionPolicy = field(default_factory=RetentionPolicy.default)
-    # Where browsers reach the service: sign-in links are printed with it, and an https URL
-    # makes the session cookie Secure.
+    # Where browsers reach the service: sign-in links, reminder mails and calendar feeds start
+    # here, and an https URL makes the session cookie Secure.
     public_url: str = DEFAULT_PUBLIC_URL
     # A browser session idle this long is signed out.
     session_idle_minutes: int = DEFAULT_SESSION_IDLE_MINUTES
@@ -61,6 +62,10 @@ class Settings:
     oidc_client_id: str | None = None
     oidc_client_secret: str | None = None
     oidc_user_claim: str = DEFAULT_OIDC_USER_CLAIM
+    # Days without a step before a case is called idle: a default and, optionally, per status.
+    idle_days: int = DEFAULT_IDLE_DAYS
+    idle_days_by_status: tuple[tuple[Status, int], ...] = ()
+    smtp: SmtpSettings = field(default_factory=lambda: SmtpSettings())
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -90,6 +95,8 @@ class Settings:
             oidc_client_id=(env.get("BREACHTRAIL_OIDC_CLIENT_ID") or "").strip() or None,
             oidc_client_secret=env.get("BREACHTRAIL_OIDC_CLIENT_SECRET") or None,
             oidc_user_claim=(env.get("BREACHTRAIL_OIDC_USER_CLAIM") or "").strip() or DEFAULT_OIDC_USER_CLAIM,
+            **_idle_days(env),
+            smtp=SmtpSettings.from_environ(env),
         )
 
     def resolved_master_key(self) -> bytes:
@@ -123,6 +130,60 @@ class Settings:
         return env
 
 
+@dataclass(frozen=True)
+class SmtpSettings:
+    """The mail server reminders go through; unset host: reminders cannot be sent."""
+
+    host: str | None = None
+    port: int = 587
+    starttls: bool = True
+    user: str | None = None
+    password: str | None = None
+    sender: str = "breachtrail@localhost"
+
+    @classmethod
+    def from_environ(cls, env: Mapping[str, str]) -> SmtpSettings:
+        host = env.get("BREACHTRAIL_SMTP_HOST", "").strip() or None
+        starttls = _flag(env, "BREACHTRAIL_SMTP_STARTTLS", True)
+        user = env.get("BREACHTRAIL_SMTP_USER", "").strip() or None
+        password = env.get("BREACHTRAIL_SMTP_PASSWORD") or None
+        if (user is None) != (password is None):
+            raise ConfigurationError("BREACHTRAIL_SMTP_USER and BREACHTRAIL_SMTP_PASSWORD go together")
+        if user is not None and not starttls and host not in {"localhost", "127.0.0.1", "::1"}:
+            raise ConfigurationError(
+                "BREACHTRAIL_SMTP_USER without BREACHTRAIL_SMTP_STARTTLS would send the password in clear"
+            )
+        sender = env.get("BREACHTRAIL_SMTP_FROM", "").strip() or cls.sender
+        if "@" not in sender or any(c in sender for c in "\r\n"):
+            raise ConfigurationError(f"BREACHTRAIL_SMTP_FROM is not a mail address: {sender!r}")
+        port = _positive_int(env, "BREACHTRAIL_SMTP_PORT", 587)
+        if port > 65535:
+            raise ConfigurationError("BREACHTRAIL_SMTP_PORT must be at most 65535")
+        return cls(host, port, starttls, user, password, sender)
+
+    def __repr__(self) -> str:
+        # Never print the password, not even in a traceback.
+        return f"SmtpSettings(host={self.host!r}, port={self.port}, starttls={self.starttls}, user={self.user!r})"
+
+
+def _idle_days(env: Mapping[str, str]) -> dict[str, object]:
+    text = env.get("BREACHTRAIL_IDLE_DAYS", "").strip()
+    try:
+        default, per_status = parse_idle_days(text)
+    except ValueError as error:
+        raise ConfigurationError(
+            f"BREACHTRAIL_IDLE_DAYS: {error}; write it like 14 or 14,reported=7,warning_issued=30"
+        ) from None
+    return {"idle_days": default, "idle_days_by_status": tuple(per_status.items())}
+
+
+def _public_url(env: Mapping[str, str]) -> str:
+    url = (env.get("BREACHTRAIL_PUBLIC_URL", "").strip() or DEFAULT_PUBLIC_URL).rstrip("/")
+    if not url.startswith(("http://", "https://")) or any(c in url for c in " \r\n\"<>"):
+        raise ConfigurationError(f"BREACHTRAIL_PUBLIC_URL must be an http(s) URL, not {url!r}")
+    return url
+
+
 def normalise_database_url(url: str) -> str:
     """Accept what people type (``postgresql://``) and name the driver we ship (psycopg 3).
 
@@ -143,15 +204,6 @@ def normalise_database_url(url: str) -> str:
             f"BREACHTRAIL_DATABASE_URL: unsupported database '{parsed.drivername}' (use sqlite or postgresql)"
         )
     return parsed.render_as_string(hide_password=False)
-
-
-def _public_url(env: Mapping[str, str]) -> str:
-    text = (env.get("BREACHTRAIL_PUBLIC_URL") or "").strip().rstrip("/")
-    if not text:
-        return DEFAULT_PUBLIC_URL
-    if not re.fullmatch(r"https?://[^/\s]+(/\S*)?", text):
-        raise ConfigurationError(f"BREACHTRAIL_PUBLIC_URL must be an http(s) URL such as {DEFAULT_PUBLIC_URL}")
-    return text
 
 
 def _master_key(env: Mapping[str, str]) -> bytes | None:

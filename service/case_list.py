@@ -15,6 +15,7 @@ from datetime import date, datetime
 from typing import Any, Protocol
 
 from domain.case import Case
+from domain.deadlines import hearing_overdue
 from domain.lifecycle import status_after
 from domain.values import Status, Step
 from service.views import CaseSummary
@@ -40,16 +41,16 @@ class CaseRow:
     last_activity_at: datetime
     hearing_sent_on: date | None
     hearing_deadline: date | None
+    # The latest hearing answered: a statement received, or a warning issued, since it was sent
+    # (the name is older than the second half; domain/deadlines.py reads it the same way).
     statement_after_hearing: bool
     personal_data_erased: bool
 
     def is_overdue(self, today: date) -> bool:
-        """An open case whose hearing deadline passed with no statement: the manager must act."""
-        return (
-            self.status != Status.CLOSED.value
-            and self.hearing_deadline is not None
-            and self.hearing_deadline < today
-            and not self.statement_after_hearing
+        """An open case whose hearing deadline passed unanswered: the deadlines' own rule."""
+        return hearing_overdue(
+            self.hearing_deadline, answered=self.statement_after_hearing,
+            closed=self.status == Status.CLOSED.value, today=today,
         )
 
     def summary(self, today: date) -> CaseSummary:
@@ -141,6 +142,9 @@ def _changes(row: CaseRow, event: Any) -> dict[str, Any]:
                        statement_after_hearing=False)
     elif isinstance(event, Case.StatementRecorded):
         after = row.hearing_sent_on is not None and event.received_on >= row.hearing_sent_on
+        changes["statement_after_hearing"] = row.statement_after_hearing or after
+    elif isinstance(event, Case.WarningIssued):
+        after = row.hearing_sent_on is not None and event.issued_on >= row.hearing_sent_on
         changes["statement_after_hearing"] = row.statement_after_hearing or after
     elif isinstance(event, Case.Closed):
         changes.update(status_before_closure=row.status, outcome=event.outcome)

@@ -21,12 +21,14 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Recording
 
 from domain.case import Case
+from domain.deadlines import DeadlineRules
 from domain.errors import InvalidCaseData
 from domain.values import Channel, Outcome, Severity, Step
 from service.access_log import AccessLog
 from service.authorisation import can_see_unit, require_caseworker, require_step_role
 from service.case_list import CaseListStore
 from service.case_queries import CaseQueries
+from service.deadlines import DeadlineQueries, DeadlineSource
 from service.errors import (
     AccessDenied,
     ConcurrentModification,
@@ -52,7 +54,7 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class CaseService(CaseQueries, Application[UUID]):
+class CaseService(CaseQueries, DeadlineQueries, Application[UUID]):
     """The case-handling application: report, take steps, read cases and their trails."""
 
     name = "cases"
@@ -75,6 +77,8 @@ class CaseService(CaseQueries, Application[UUID]):
         after_record: Sequence[Callable[[CaseService, list[Recording[UUID]]], None]] = (),
         chain: Callable[[CaseService], EventChain] | None = None,
         access_log: Callable[[CaseService], AccessLog] | None = None,
+        deadline_rules: DeadlineRules | None = None,
+        deadline_sources: Sequence[DeadlineSource] = (),
     ):
         # Needed while the base class builds the mapper, so set before it runs.
         self._key_ring_factory = key_ring
@@ -95,6 +99,9 @@ class CaseService(CaseQueries, Application[UUID]):
         self.project_inline = project_inline
         self._statistics: Statistics | None = statistics(self) if statistics else None
         self.access_log: AccessLog | None = access_log(self) if access_log else None
+        self.deadline_rules = deadline_rules or DeadlineRules()
+        # Deadlines of other aggregates (consultations, introductions) join the cases' here.
+        self.deadline_sources: list[DeadlineSource] = list(deadline_sources)
 
     # --- infrastructure hooks ---------------------------------------------------------------
 

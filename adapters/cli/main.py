@@ -15,7 +15,16 @@ from eventsourcing.persistence import PersistenceError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from adapters.composition import USERS_TABLE, SignIns, UserAccount, UserError, UserStore, create_schema
+from adapters.composition import (
+    USERS_TABLE,
+    SignIns,
+    UserAccount,
+    UserContacts,
+    UserError,
+    UserStore,
+    check_contact,
+    create_schema,
+)
 from adapters.config import ConfigurationError, Settings
 from domain.values import Role
 
@@ -76,9 +85,15 @@ def users() -> None:
 @click.argument("user_id")
 @click.option("--role", required=True, type=click.Choice([role.value for role in Role]), help="What the user is.")
 @click.option("--unit", "units", multiple=True, metavar="UNIT", help="A unit a manager leads; repeat for several.")
-def add_user(user_id: str, role: str, units: tuple[str, ...]) -> None:
+@click.option("--email", help="Where reminders of the user's deadlines are mailed.")
+@click.option("--language", type=click.Choice(["da", "en"]), help="The language of the user's reminders (default da).")
+def add_user(user_id: str, role: str, units: tuple[str, ...], email: str | None, language: str | None) -> None:
     """Add a user and print their token, which is shown this once only."""
     settings = _settings()
+    try:
+        check_contact(email, language)  # before anything is stored
+    except UserError as error:
+        raise click.ClickException(str(error)) from None
     unknown = sorted(set(units) - settings.known_units) if settings.known_units is not None else []
     if unknown:
         raise click.ClickException(
@@ -88,10 +103,16 @@ def add_user(user_id: str, role: str, units: tuple[str, ...]) -> None:
     with _user_store(settings, create=True) as store:
         token = store.add(user_id, Role(role), units)
         link = _sign_in_link(settings, store, user_id)
+        if email is not None or language is not None:
+            contacts = UserContacts(store.engine)
+            contacts.create_tables()
+            contacts.set_contact(user_id, email=email, language=language)
     click.echo(f"added {role} '{user_id}'" + (f" for {', '.join(sorted(set(units)))}" if units else ""))
-    # The token stays alone on the last line (scripts take it with `tail -n 1`).
-    click.echo(f"sign-in link for the browser (works once, within 15 minutes): {link}")
-    click.echo(f"token for '{user_id}' (shown once, store it now; use it as 'Authorization: Bearer <token>'):")
+    # The token stays alone on the last line (scripts take it with `tail -n 1`), the sign-in link
+    # alone on the line before it (`tail -n 2 | head -n 1`).
+    click.echo(f"sign-in link for the browser (works once, within 15 minutes), then the token for '{user_id}' "
+               "(shown once, store it now; use it as 'Authorization: Bearer <token>'):")
+    click.echo(link)
     click.echo(token)
 
 
@@ -141,6 +162,18 @@ def _sign_in_link(settings: Settings, store: UserStore, user_id: str) -> str:
     sign_ins = SignIns(store.engine)
     sign_ins.create_tables()
     return f"{settings.public_url}/login/{sign_ins.issue_link(user_id)}"
+@users.command("set-email")
+@click.argument("user_id")
+@click.argument("email")
+@click.option("--language", type=click.Choice(["da", "en"]), help="Also set the language of their reminders.")
+def set_email(user_id: str, email: str, language: str | None) -> None:
+    """Set where the user's reminders are mailed (and, optionally, in which language)."""
+    with _user_store(_settings()) as store:
+        contacts = UserContacts(store.engine)
+        contacts.create_tables()
+        contacts.set_contact(user_id, email=email, language=language)
+        _, current_language = contacts.contact(user_id)
+    click.echo(f"reminders for '{user_id}' go to {email}, in {current_language}")
 
 
 @users.command("token")
@@ -247,11 +280,14 @@ def _register_subcommands() -> None:
     from adapters.cli.integrity import verify
     from adapters.cli.projections import projections
     from adapters.cli.records import register as register_records
+    from adapters.cli.reminders import calendar, reminders
 
     main.add_command(projections)
     main.add_command(verify)
     register_records(main)
     main.add_command(keys)
+    main.add_command(reminders)
+    main.add_command(calendar)
 
 
 @click.group()

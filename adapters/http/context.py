@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from flask import current_app
 
-from adapters.composition import UserStore
+from adapters.composition import UserContacts, UserStore
 from service.cases import CaseService
+from service.reminders import Reminders
 
 CASE_SERVICE = "breachtrail.cases"
 USER_STORE = "breachtrail.users"
+REMINDERS = "breachtrail.reminders"
+USER_CONTACTS = "breachtrail.user_contacts"
 
 
 def case_service() -> CaseService:
@@ -21,3 +24,15 @@ def user_store() -> UserStore:
     """The app's ``UserStore``."""
     store: UserStore = current_app.extensions[USER_STORE]
     return store
+
+
+def reminders() -> Reminders:
+    """The app's ``Reminders`` (runs, for HR)."""
+    found: Reminders = current_app.extensions[REMINDERS]
+    return found
+
+
+def user_contacts() -> UserContacts:
+    """The app's store of addresses, languages and calendar secrets."""
+    found: UserContacts = current_app.extensions[USER_CONTACTS]
+    return found

@@ -18,6 +18,7 @@ OPERATIONS = {
     ("get", "/api/v1/cases/{case_id}"), ("get", "/api/v1/cases/{case_id}/history"),
     ("get", "/api/v1/cases/{case_id}/export"), ("get", "/api/v1/cases/{case_id}/access-log"),
     ("get", "/api/v1/statistics"), ("get", "/api/v1/integrity"),
+    ("get", "/api/v1/deadlines"), ("get", "/api/v1/reminders/runs"),
     *(("post", f"/api/v1/cases/{{case_id}}/{step}") for step in STEPS),
 }
 

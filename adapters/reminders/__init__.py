@@ -1,0 +1,1 @@
+"""Reminders reach people: digest mails over SMTP and calendar feeds, in Danish or English."""
