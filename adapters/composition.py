@@ -20,8 +20,8 @@ from adapters.sql.access_log import SqlAccessLog
 from adapters.sql.chain import SqlChainStore, chain_key
 from adapters.sql.keys import CaseKeyError, SqlKeyRing
 from adapters.sql.read_models import SqlCaseListStore
-from adapters.sql.sign_ins import LINK_LIFETIME, RefusedSignIn, SignIns
 from adapters.sql.reminders import SqlReminderStore
+from adapters.sql.sign_ins import LINK_LIFETIME, RefusedSignIn, SignIns
 from adapters.sql.statistics_source import SqlStatisticsSource
 from adapters.sql.user_contacts import UserContacts, check_contact
 from adapters.sql.users import USERS_TABLE, UserAccount, UserError, UserStore

@@ -7,7 +7,6 @@ import hashlib
 import hmac
 import logging
 import os
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
