@@ -14,6 +14,7 @@ from sqlalchemy.engine import make_url
 from domain.values import is_unit_slug
 from service.cases import DEFAULT_SNAPSHOT_INTERVAL
 from service.retention import InvalidRetentionPolicy, RetentionPolicy
+from service.staff import DEFAULT_INTRODUCTION_DAYS, DEFAULT_STAFF_RETENTION_YEARS
 from service.statistics import DEFAULT_K, MINIMUM_K
 
 logger = logging.getLogger(__name__)
@@ -43,6 +44,10 @@ class Settings:
     create_tables: bool = True
     # How long closed cases keep their personal data; see service.retention.DEFAULT_RETENTION.
     retention: RetentionPolicy = field(default_factory=RetentionPolicy.default)
+    # §8: days a new starter may go without an introduction to the policy before it shows as overdue.
+    introduction_days: int = DEFAULT_INTRODUCTION_DAYS
+    # Years after an employee left before HR may erase their name and reference from the staff list.
+    staff_retention_years: int = DEFAULT_STAFF_RETENTION_YEARS
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -65,6 +70,9 @@ class Settings:
             master_key_file=Path(env.get("BREACHTRAIL_MASTER_KEY_FILE") or DEFAULT_MASTER_KEY_FILE),
             create_tables=env.get("BREACHTRAIL_CREATE_TABLES", "yes").lower() not in {"0", "no", "false"},
             retention=_retention(env),
+            introduction_days=_positive_int(env, "BREACHTRAIL_INTRODUCTION_DAYS", DEFAULT_INTRODUCTION_DAYS),
+            staff_retention_years=_positive_int(env, "BREACHTRAIL_STAFF_RETENTION_YEARS",
+                                                DEFAULT_STAFF_RETENTION_YEARS),
         )
 
     def resolved_master_key(self) -> bytes:

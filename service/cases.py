@@ -22,8 +22,10 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Re
 
 from domain.case import Case
 from domain.errors import InvalidCaseData
+from domain.staff import PolicyVersionRef
 from domain.values import Channel, Outcome, Severity, Step
 from service.access_log import AccessLog
+from service.acknowledgements import AcknowledgementCheck
 from service.authorisation import can_see_unit, require_caseworker, require_step_role
 from service.case_list import CaseListStore
 from service.case_queries import CaseQueries
@@ -75,6 +77,7 @@ class CaseService(CaseQueries, Application[UUID]):
         after_record: Sequence[Callable[[CaseService, list[Recording[UUID]]], None]] = (),
         chain: Callable[[CaseService], EventChain] | None = None,
         access_log: Callable[[CaseService], AccessLog] | None = None,
+        acknowledgement_check: Callable[[CaseService], AcknowledgementCheck] | None = None,
     ):
         # Needed while the base class builds the mapper, so set before it runs.
         self._key_ring_factory = key_ring
@@ -95,6 +98,8 @@ class CaseService(CaseQueries, Application[UUID]):
         self.project_inline = project_inline
         self._statistics: Statistics | None = statistics(self) if statistics else None
         self.access_log: AccessLog | None = access_log(self) if access_log else None
+        # Staff members share this event store (and chain); the check reads their list.
+        self.acknowledgement_check = acknowledgement_check(self) if acknowledgement_check else None
 
     # --- infrastructure hooks ---------------------------------------------------------------
 
@@ -263,15 +268,28 @@ class CaseService(CaseQueries, Application[UUID]):
         issued_on: date,
         text: str,
         valid_until: date | None = None,
+        unacknowledged_policy_reason: str | None = None,
         expected_version: int | None = None,
     ) -> CaseView:
+        """Issue a written warning; to an employee who had not acknowledged the policy the case
+        cites, only with ``unacknowledged_policy_reason``, which is stored with the warning."""
         return self._step(
             user, case_id, Step.WARNING, expected_version,
             lambda case: case.issue_warning(
                 actor=user.actor, issued_on=issued_on, text=text, valid_until=valid_until,
-                today=self.today(),
+                today=self.today(), unacknowledged_policy=self._unacknowledged_policy(case, issued_on),
+                unacknowledged_policy_reason=unacknowledged_policy_reason,
             ),
         )
+
+    def _unacknowledged_policy(self, case: Case, by: date) -> PolicyVersionRef | None:
+        """The policy version the case cites, when its employee had not acknowledged it by ``by``."""
+        if self.acknowledgement_check is None or case.employee is None:
+            return None
+        status = self.acknowledgement_check.status(
+            unit=case.unit, employee_ref=case.employee.ref, occurred_on=case.occurred_on, by=by
+        )
+        return status.policy if status.requires_reason else None
 
     def escalate(
         self, user: User, case_id: UUID, *, reason: str, expected_version: int | None = None
