@@ -7,11 +7,11 @@ from typing import Any
 
 from flask import Flask
 
-from adapters.composition import build_case_service, build_user_store, close_case_service
+from adapters.composition import build_case_service, build_staff_service, build_user_store, close_case_service
 from adapters.config import Settings
-from adapters.http import cases, health, integrity, policy, records, statistics, steps
+from adapters.http import cases, health, integrity, policy, records, staff, statistics, steps
 from adapters.http.api import ProblemApi, api_settings
-from adapters.http.context import CASE_SERVICE, USER_STORE
+from adapters.http.context import CASE_SERVICE, STAFF_SERVICE, USER_STORE
 from adapters.http.docs import docs_assets_blueprint, docs_settings
 from adapters.http.problems import register_problem_handlers
 from adapters.http.request_ids import register_request_ids
@@ -32,12 +32,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     users = build_user_store(service, settings)
     app.extensions[CASE_SERVICE] = service
     app.extensions[USER_STORE] = users
+    app.extensions[STAFF_SERVICE] = build_staff_service(service, settings)
     atexit.register(close_case_service, service)
 
     register_request_ids(app)
     api = ProblemApi(app)
     register_problem_handlers(app)
-    for blueprint in (health.blp, policy.blp, cases.blp, steps.blp, records.blp, statistics.blp, integrity.blp):
+    for blueprint in (health.blp, policy.blp, cases.blp, steps.blp, records.blp, statistics.blp, integrity.blp,
+                      staff.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs_assets_blueprint())
     return app

@@ -6,9 +6,11 @@ from flask import current_app
 
 from adapters.composition import UserStore
 from service.cases import CaseService
+from service.staff import StaffService
 
 CASE_SERVICE = "breachtrail.cases"
 USER_STORE = "breachtrail.users"
+STAFF_SERVICE = "breachtrail.staff"
 
 
 def case_service() -> CaseService:
@@ -21,3 +23,9 @@ def user_store() -> UserStore:
     """The app's ``UserStore``."""
     store: UserStore = current_app.extensions[USER_STORE]
     return store
+
+
+def staff_service() -> StaffService:
+    """The app's ``StaffService`` (staff lists, reviews, coverage)."""
+    service: StaffService = current_app.extensions[STAFF_SERVICE]
+    return service
