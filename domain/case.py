@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from eventsourcing.domain import Aggregate
 from eventsourcing.domain import Snapshot as AggregateSnapshot
 
-from domain.errors import EmployeeNotHeard, InvalidCaseData, PolicyNotAcknowledged, TalkNotHeld
+from domain.errors import EmployeeNotHeard, InvalidCaseData, TalkNotHeld
 from domain.lifecycle import next_steps, require_step, status_after
 from domain.personal_data import PERSONAL_DATA_FIELDS, erase_from_state
 from domain.records import (
@@ -30,7 +30,7 @@ from domain.records import (
     Statement,
     WrittenWarning,
 )
-from domain.staff import PolicyVersionRef
+from domain.staff import PolicyVersionRef, require_reason_for_unacknowledged
 from domain.validation import (
     MAX_PARTICIPANTS,
     NAME_MAX_LENGTH,
@@ -141,34 +141,21 @@ class Case(Aggregate):
             case.status = status_after(Step.TALK, case.status)
 
     class WarningIssued(Aggregate.Event):
-        # Version 2 adds the policy version the employee had not acknowledged, and why the
-        # warning was issued all the same; version 1 events (none such) read as None.
-        class_version = 2
-
         actor: Actor
         issued_on: date
         text: str
         valid_until: date | None
-        unacknowledged_policy_id: str | None
-        unacknowledged_policy_version: int | None
-        unacknowledged_policy_reason: str | None
-
-        @staticmethod
-        def upcast_v1_v2(state: dict[str, Any]) -> None:
-            state["unacknowledged_policy_id"] = None
-            state["unacknowledged_policy_version"] = None
-            state["unacknowledged_policy_reason"] = None
+        # §8: the policy version not acknowledged, and why warned anyway (defaults: old events replay).
+        unacknowledged_policy_id: str | None = None
+        unacknowledged_policy_version: int | None = None
+        unacknowledged_policy_reason: str | None = None
 
         def apply(self, aggregate: Any) -> None:
             case: Case = aggregate
-            unacknowledged = (
-                None if self.unacknowledged_policy_id is None or self.unacknowledged_policy_version is None
-                else PolicyVersionRef(self.unacknowledged_policy_id, self.unacknowledged_policy_version)
-            )
-            case.warnings.append(WrittenWarning(
-                self.issued_on, self.text, self.valid_until, self.timestamp, self.actor,
-                unacknowledged, self.unacknowledged_policy_reason,
-            ))
+            policy_id, version = self.unacknowledged_policy_id, self.unacknowledged_policy_version
+            policy = None if policy_id is None or version is None else PolicyVersionRef(policy_id, version)
+            case.warnings.append(WrittenWarning(self.issued_on, self.text, self.valid_until, self.timestamp,
+                                                self.actor, policy, self.unacknowledged_policy_reason))
             case.status = status_after(Step.WARNING, case.status)
 
     class Escalated(Aggregate.Event):
@@ -324,21 +311,10 @@ class Case(Aggregate):
         )
 
     def issue_warning(
-        self,
-        *,
-        actor: Actor,
-        issued_on: date,
-        text: str,
-        valid_until: date | None,
-        today: date,
-        unacknowledged_policy: PolicyVersionRef | None = None,
-        unacknowledged_policy_reason: str | None = None,
+        self, *, actor: Actor, issued_on: date, text: str, valid_until: date | None, today: date,
+        unacknowledged_policy: PolicyVersionRef | None = None, unacknowledged_policy_reason: str | None = None,
     ) -> None:
-        """Issue a written warning: only after a talk, and only once the employee was heard.
-
-        ``unacknowledged_policy`` names the policy version the case cites when the employee had
-        not acknowledged it: the warning then needs a reason to be issued all the same.
-        """
+        """A written warning: after a talk, once heard, with a reason if the cited policy was not acknowledged."""
         self._require(Step.WARNING, actor)
         self._check_step_date("issued_on", issued_on, today)
         raise_if(text_error(text, TEXT_MAX_LENGTH, required=True), "text")
@@ -360,28 +336,12 @@ class Case(Aggregate):
                 "the employee has not been heard: record their statement, or wait until the "
                 "deadline of a hearing has passed (forvaltningsloven § 19)",
             )
-        if unacknowledged_policy is None:
-            unacknowledged_policy_reason = None
-        else:
-            self._require_reason_for_unacknowledged(unacknowledged_policy, unacknowledged_policy_reason, others)
-        self.trigger_event(
-            self.WarningIssued, actor=actor, issued_on=issued_on, text=text, valid_until=valid_until,
-            unacknowledged_policy_id=unacknowledged_policy.policy_id if unacknowledged_policy else None,
-            unacknowledged_policy_version=unacknowledged_policy.version if unacknowledged_policy else None,
-            unacknowledged_policy_reason=unacknowledged_policy_reason,
-        )
-
-    def _require_reason_for_unacknowledged(
-        self, policy: PolicyVersionRef, reason: str | None, others: list[Step]
-    ) -> None:
-        if reason is None or not reason.strip():
-            raise PolicyNotAcknowledged(
-                Step.WARNING, self.status, others,
-                f"the employee has no acknowledgement of the policy the case cites ({policy}) by the day "
-                "of the warning: confirm with unacknowledged_policy_reason why it is issued all the same",
-                policy=policy,
-            )
-        raise_if(text_error(reason, TEXT_MAX_LENGTH, required=True), "unacknowledged_policy_reason")
+        if unacknowledged_policy is not None:
+            require_reason_for_unacknowledged(self.status, others, unacknowledged_policy, unacknowledged_policy_reason)
+        policy, reason = unacknowledged_policy, unacknowledged_policy_reason
+        self.trigger_event(self.WarningIssued, actor=actor, issued_on=issued_on, text=text, valid_until=valid_until,
+                           **({} if policy is None else {"unacknowledged_policy_id": policy.policy_id,
+                              "unacknowledged_policy_version": policy.version, "unacknowledged_policy_reason": reason}))
 
     def escalate(self, *, actor: Actor, reason: str) -> None:
         """HR escalates the case beyond a written warning (further employment consequences)."""

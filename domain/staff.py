@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING, Any
 
 from eventsourcing.domain import Aggregate
 
-from domain.errors import DomainError, InvalidCaseData
-from domain.validation import NAME_MAX_LENGTH, REF_MAX_LENGTH, collect, text_error
-from domain.values import Actor, is_unit_slug
+from domain.errors import DomainError, InvalidCaseData, PolicyNotAcknowledged
+from domain.validation import NAME_MAX_LENGTH, REF_MAX_LENGTH, TEXT_MAX_LENGTH, collect, text_error
+from domain.values import Actor, Status, Step, is_unit_slug
 
 MAX_REVIEW_PARTICIPANTS = 1000
 POLICY_ID_MAX_LENGTH = 64
@@ -97,6 +97,22 @@ def _policy_errors(policy: PolicyVersionRef) -> dict[str, list[str]]:
     if policy.version < 1:
         errors["policy_version"] = ["must be 1 or more"]
     return errors
+
+
+def require_reason_for_unacknowledged(
+    status: Status, others: Sequence[Step], policy: PolicyVersionRef, reason: str | None
+) -> None:
+    """A warning to an employee who had not acknowledged ``policy`` needs a stated reason."""
+    if reason is None or not reason.strip():
+        raise PolicyNotAcknowledged(
+            Step.WARNING, status, others,
+            f"the employee has no acknowledgement of the policy the case cites ({policy}) by the day "
+            "of the warning: confirm with unacknowledged_policy_reason why it is issued all the same",
+            policy=policy,
+        )
+    message = text_error(reason, TEXT_MAX_LENGTH, required=True)
+    if message:
+        raise InvalidCaseData.field("unacknowledged_policy_reason", message)
 
 
 class StaffMember(Aggregate):

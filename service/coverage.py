@@ -94,9 +94,9 @@ def unit_coverage(
     covered: list[CoveredEmployee] = []
     missing: list[MissingEmployee] = []
     for member in current:
-        ack = first.get(member.member_id)
-        if ack is not None:
-            covered.append(CoveredEmployee(member.employee_ref, member.name, ack.acknowledged_on, ack.method))
+        found = first.get(member.member_id)
+        if found is not None:
+            covered.append(CoveredEmployee(member.employee_ref, member.name, found.acknowledged_on, found.method))
             continue
         new = member.start_date > on - timedelta(days=NEW_STARTER_DAYS) and member.member_id not in anything
         due = member.start_date + timedelta(days=grace_days) if new else None

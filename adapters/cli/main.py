@@ -222,11 +222,13 @@ def _register_subcommands() -> None:
     from adapters.cli.integrity import verify
     from adapters.cli.projections import projections
     from adapters.cli.records import register as register_records
+    from adapters.cli.staff import staff
 
     main.add_command(projections)
     main.add_command(verify)
     register_records(main)
     main.add_command(keys)
+    main.add_command(staff)
 
 
 @click.group()

@@ -110,7 +110,7 @@ class UnitCoverage(MethodView):
     @blp.arguments(CoverageQuerySchema, location="query")
     @blp.response(200, UnitCoverageOut)
     def get(self, query: dict[str, Any], unit: str) -> Any:
-        """Who in the unit has and has not acknowledged the version in force, and since when (hr, the unit's managers)."""
+        """Who in the unit has and has not acknowledged the version in force, and since when (hr, managers)."""
         return staff_service().unit_coverage(current_user(), _unit(unit), on=query.get("on"))
 
 

@@ -212,3 +212,22 @@ def test_erasing_a_leaver_keeps_the_counts_and_the_chain(staff: StaffService, ca
     from tests.databases import full_dump
     assert "Lene Leaver" not in full_dump(database_url)
     assert cases.verify_chain(HR).ok if hasattr(cases, "verify_chain") else cases.chain.verify().ok
+
+
+def test_the_import_command_shows_a_dry_run_then_imports_once(database_url: str, tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from adapters.cli.main import main
+    file = tmp_path / "staff.csv"
+    file.write_text(csv_of(STAFF[:3]), encoding="utf-8")
+    env = {"BREACHTRAIL_DATABASE_URL": database_url, "BREACHTRAIL_MASTER_KEY_FILE": str(tmp_path / "k")}
+    runner = CliRunner()
+    dry = runner.invoke(main, ["staff", "import", str(file), "--unit", "tandplejen", "--dry-run"], env=env)
+    assert dry.exit_code == 0 and "3 to add" in dry.output and "dry run: nothing stored" in dry.output
+    done = runner.invoke(main, ["staff", "import", str(file), "--unit", "tandplejen"], env=env)
+    assert done.exit_code == 0 and "imported: 3 added" in done.output, done.output
+    again = runner.invoke(main, ["staff", "import", str(file), "--unit", "tandplejen"], env=env)
+    assert "3 unchanged" in again.output and "nothing to change" in again.output
+    file.write_text("employee_ref,name\nA,B\n", encoding="utf-8")
+    bad = runner.invoke(main, ["staff", "import", str(file), "--unit", "tandplejen"], env=env)
+    assert bad.exit_code == 1 and "start_date" in bad.output
