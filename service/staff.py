@@ -240,7 +240,7 @@ class StaffService:
         require_caseworker(user, "read cases")
         case = self.app.get_case(user, case_id)
         ref = case.employee["ref"] if case.employee else None
-        warnings = [w.issued_on for w in case.warnings]
+        warnings: list[date] = [w["issued_on"] for w in case.warnings]
         by = max(warnings) if warnings else self.today()
         return self.check.status(unit=case.unit, employee_ref=ref, occurred_on=case.occurred_on, by=by)
 

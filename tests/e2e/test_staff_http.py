@@ -98,6 +98,8 @@ def test_a_warning_without_acknowledgement_asks_for_and_records_the_confirmation
     [event] = [e for e in history if e["type"] == "WarningIssued"]
     assert event["data"]["unacknowledged_policy_reason"] == reason
     assert event["actor"]["role"] == "manager"
+    after = api.get(f"/api/v1/cases/{cid}/policy-acknowledgement", caller="hr")
+    assert after.status_code == 200 and after.get_json()["acknowledged"] is False
 
 
 def test_hr_edits_the_staff_list_and_a_manager_cannot(api: Api, app: Flask, service: CaseService):
