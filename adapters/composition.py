@@ -22,18 +22,30 @@ from adapters.sql.keys import CaseKeyError, SqlKeyRing
 from adapters.sql.read_models import SqlCaseListStore
 from adapters.sql.reminders import SqlReminderStore
 from adapters.sql.sign_ins import LINK_LIFETIME, RefusedSignIn, SignIns
+from adapters.sql.staff import SqlStaffDirectory, ref_index_key
 from adapters.sql.statistics_source import SqlStatisticsSource
 from adapters.sql.user_contacts import UserContacts, check_contact
 from adapters.sql.users import USERS_TABLE, UserAccount, UserError, UserStore
 from domain.deadlines import DeadlineRules
+from domain.staff import StaffMember
+from service.acknowledgements import AcknowledgementCheck
 from service.cases import CaseService, Clock
 from service.integrity import EventChain, StoredRecord, stored_records
+from service.policy_in_force import FirstPolicyVersion, PolicyInForce
 from service.reminders import Reminders
+from service.staff import StaffService
+from service.staff_directory import fold_staff_events
 from service.statistics import Statistics
 
 
-def build_case_service(settings: Settings, *, clock: Clock | None = None) -> CaseService:
-    """A ``CaseService`` storing in ``settings.database_url`` (tables created unless told not to)."""
+def build_case_service(
+    settings: Settings, *, clock: Clock | None = None, policy_in_force: PolicyInForce | None = None
+) -> CaseService:
+    """A ``CaseService`` storing in ``settings.database_url`` (tables created unless told not to).
+
+    Until the policy register says which version is in force, every unit follows version 1 of
+    the shipped policy (``FirstPolicyVersion``); ``policy_in_force`` replaces that.
+    """
     extra = {} if clock is None else {"clock": clock}
 
     def case_list(service: CaseService) -> SqlCaseListStore:
@@ -81,6 +93,14 @@ def build_case_service(settings: Settings, *, clock: Clock | None = None) -> Cas
             log.create_tables()
         return log
 
+    def acknowledgement_check(service: CaseService) -> AcknowledgementCheck:
+        directory = SqlStaffDirectory(
+            service.factory.datastore, service.key_ring, ref_index_key(settings.resolved_master_key())  # type: ignore[attr-defined]
+        )
+        if settings.create_tables:
+            directory.create_tables()
+        return AcknowledgementCheck(directory, policy_in_force or FirstPolicyVersion())
+
     return CaseService(
         env=settings.eventsourcing_env(),
         known_units=settings.known_units,
@@ -92,9 +112,10 @@ def build_case_service(settings: Settings, *, clock: Clock | None = None) -> Cas
         transaction=transaction,
         on_erased=forget_personal_data,
         chain=chain,
-        after_record=[extend_chain],
+        after_record=[extend_chain, project_staff],
         access_log=access_log,
         deadline_rules=deadline_rules(settings),
+        acknowledgement_check=acknowledgement_check,
         **extra,
     )
 
@@ -106,6 +127,27 @@ def deadline_rules(settings: Settings) -> DeadlineRules:
         default_idle_days=settings.idle_days,
         retention_due_on=settings.retention.due_on,
     )
+def project_staff(service: CaseService, recordings: list[Recording[UUID]]) -> None:
+    """In the events' transaction: fold staff events into the staff list; on an employee's
+    erasure, destroy their key."""
+    events = [r.domain_event for r in recordings if isinstance(r.domain_event, StaffMember.Event)]
+    if not events or service.acknowledgement_check is None:
+        return
+    fold_staff_events(service.acknowledgement_check.directory, events)
+    for event in events:
+        if isinstance(event, StaffMember.PersonalDataErased):
+            key_ring = service.key_ring
+            assert isinstance(key_ring, SqlKeyRing)
+            key_ring.destroy(event.originator_id)
+
+
+def build_staff_service(service: CaseService, settings: Settings) -> StaffService:
+    """The staff list, reviews and coverage, in (and sealed with) the case service's event store."""
+    check = service.acknowledgement_check
+    assert check is not None
+    return StaffService(service, check.directory, check.policy, k=settings.statistics_k,
+                        introduction_days=settings.introduction_days,
+                        retention_years=settings.staff_retention_years)
 
 
 def forget_personal_data(service: CaseService, case_id: UUID) -> None:
@@ -176,8 +218,23 @@ def create_schema(settings: Settings) -> None:
 
 
 __all__ = [
-    "LINK_LIFETIME", "USERS_TABLE", "RefusedSignIn", "SignIns", "UserAccount", "UserContacts", "UserError",
-    "UserStore", "build_case_service", "build_reminders", "build_sign_ins", "build_user_contacts",
-    "build_user_store", "check_contact", "close_case_service", "create_schema", "deadline_rules",
+    "LINK_LIFETIME",
+    "USERS_TABLE",
+    "RefusedSignIn",
+    "SignIns",
+    "UserAccount",
+    "UserContacts",
+    "UserError",
+    "UserStore",
+    "build_case_service",
+    "build_reminders",
+    "build_sign_ins",
+    "build_staff_service",
+    "build_user_contacts",
+    "build_user_store",
+    "check_contact",
+    "close_case_service",
+    "create_schema",
+    "deadline_rules",
     "forget_personal_data",
 ]

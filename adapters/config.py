@@ -17,6 +17,7 @@ from domain.deadlines import DEFAULT_IDLE_DAYS, parse_idle_days
 from domain.values import Status, is_unit_slug
 from service.cases import DEFAULT_SNAPSHOT_INTERVAL
 from service.retention import InvalidRetentionPolicy, RetentionPolicy
+from service.staff import DEFAULT_INTRODUCTION_DAYS, DEFAULT_STAFF_RETENTION_YEARS
 from service.statistics import DEFAULT_K, MINIMUM_K
 
 logger = logging.getLogger(__name__)
@@ -65,6 +66,10 @@ class Settings:
     idle_days: int = DEFAULT_IDLE_DAYS
     idle_days_by_status: tuple[tuple[Status, int], ...] = ()
     smtp: SmtpSettings = field(default_factory=lambda: SmtpSettings())
+    # §8: days a new starter may go without an introduction to the policy before it shows as overdue.
+    introduction_days: int = DEFAULT_INTRODUCTION_DAYS
+    # Years after an employee left before HR may erase their name and reference from the staff list.
+    staff_retention_years: int = DEFAULT_STAFF_RETENTION_YEARS
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -96,6 +101,9 @@ class Settings:
             oidc_user_claim=(env.get("BREACHTRAIL_OIDC_USER_CLAIM") or "").strip() or DEFAULT_OIDC_USER_CLAIM,
             **_idle_days(env),
             smtp=SmtpSettings.from_environ(env),
+            introduction_days=_positive_int(env, "BREACHTRAIL_INTRODUCTION_DAYS", DEFAULT_INTRODUCTION_DAYS),
+            staff_retention_years=_positive_int(env, "BREACHTRAIL_STAFF_RETENTION_YEARS",
+                                                DEFAULT_STAFF_RETENTION_YEARS),
         )
 
     def resolved_master_key(self) -> bytes:

@@ -30,6 +30,7 @@ from domain.records import (
     Statement,
     WrittenWarning,
 )
+from domain.staff import PolicyVersionRef, require_reason_for_unacknowledged
 from domain.validation import (
     MAX_PARTICIPANTS,
     NAME_MAX_LENGTH,
@@ -144,12 +145,17 @@ class Case(Aggregate):
         issued_on: date
         text: str
         valid_until: date | None
+        # §8: the policy version not acknowledged, and why warned anyway (defaults: old events replay).
+        unacknowledged_policy_id: str | None = None
+        unacknowledged_policy_version: int | None = None
+        unacknowledged_policy_reason: str | None = None
 
         def apply(self, aggregate: Any) -> None:
             case: Case = aggregate
-            case.warnings.append(
-                WrittenWarning(self.issued_on, self.text, self.valid_until, self.timestamp, self.actor)
-            )
+            policy_id, version = self.unacknowledged_policy_id, self.unacknowledged_policy_version
+            policy = None if policy_id is None or version is None else PolicyVersionRef(policy_id, version)
+            case.warnings.append(WrittenWarning(self.issued_on, self.text, self.valid_until, self.timestamp,
+                                                self.actor, policy, self.unacknowledged_policy_reason))
             case.status = status_after(Step.WARNING, case.status)
 
     class Escalated(Aggregate.Event):
@@ -305,9 +311,10 @@ class Case(Aggregate):
         )
 
     def issue_warning(
-        self, *, actor: Actor, issued_on: date, text: str, valid_until: date | None, today: date
+        self, *, actor: Actor, issued_on: date, text: str, valid_until: date | None, today: date,
+        unacknowledged_policy: PolicyVersionRef | None = None, unacknowledged_policy_reason: str | None = None,
     ) -> None:
-        """Issue a written warning: only after a talk, and only once the employee was heard."""
+        """A written warning: after a talk, once heard, with a reason if the cited policy was not acknowledged."""
         self._require(Step.WARNING, actor)
         self._check_step_date("issued_on", issued_on, today)
         raise_if(text_error(text, TEXT_MAX_LENGTH, required=True), "text")
@@ -329,9 +336,12 @@ class Case(Aggregate):
                 "the employee has not been heard: record their statement, or wait until the "
                 "deadline of a hearing has passed (forvaltningsloven § 19)",
             )
-        self.trigger_event(
-            self.WarningIssued, actor=actor, issued_on=issued_on, text=text, valid_until=valid_until
-        )
+        if unacknowledged_policy is not None:
+            require_reason_for_unacknowledged(self.status, others, unacknowledged_policy, unacknowledged_policy_reason)
+        policy, reason = unacknowledged_policy, unacknowledged_policy_reason
+        self.trigger_event(self.WarningIssued, actor=actor, issued_on=issued_on, text=text, valid_until=valid_until,
+                           **({} if policy is None else {"unacknowledged_policy_id": policy.policy_id,
+                              "unacknowledged_policy_version": policy.version, "unacknowledged_policy_reason": reason}))
 
     def escalate(self, *, actor: Actor, reason: str) -> None:
         """HR escalates the case beyond a written warning (further employment consequences)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import Any
 
 from domain.values import Status, Step
 
@@ -47,6 +48,15 @@ class StepNotAllowed(DomainError):
 
 class EmployeeNotHeard(StepNotAllowed):
     """A written warning before the employee was heard (forvaltningsloven § 19)."""
+
+
+class PolicyNotAcknowledged(StepNotAllowed):
+    """A written warning to an employee with no acknowledgement of the policy the case cites,
+    without a reason for issuing it all the same (§8 of the draft: the rule must be known)."""
+
+    def __init__(self, *args: Any, policy: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.policy = policy
 
 
 class TalkNotHeld(StepNotAllowed):

@@ -14,7 +14,8 @@ if TYPE_CHECKING:
 
 #: Event attributes that hold personal data: the employee, and every free text.
 PERSONAL_DATA_FIELDS = frozenset(
-    {"employee_ref", "employee_name", "description", "notes", "summary", "participants", "text", "reason"}
+    {"employee_ref", "employee_name", "description", "notes", "summary", "participants", "text", "reason",
+     "unacknowledged_policy_reason"}
 )
 
 
@@ -26,7 +27,7 @@ def erase_from_state(case: Case) -> None:
         case.assessment = dataclasses.replace(case.assessment, notes=None)
     case.statements = [dataclasses.replace(s, summary=None) for s in case.statements]
     case.talks = [dataclasses.replace(t, participants=[], summary=None) for t in case.talks]
-    case.warnings = [dataclasses.replace(w, text=None) for w in case.warnings]
+    case.warnings = [dataclasses.replace(w, text=None, unacknowledged_policy_reason=None) for w in case.warnings]
     case.notes = [dataclasses.replace(n, text=None) for n in case.notes]
     if case.escalation is not None:
         case.escalation = dataclasses.replace(case.escalation, reason=None)

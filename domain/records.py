@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from domain.staff import PolicyVersionRef
 from domain.values import Actor, Outcome, Severity
 
 
@@ -66,6 +67,9 @@ class WrittenWarning:
     valid_until: date | None
     recorded_at: datetime
     recorded_by: Actor
+    # The policy version the employee had not acknowledged, and why the warning was given anyway.
+    unacknowledged_policy: PolicyVersionRef | None = None
+    unacknowledged_policy_reason: str | None = None
 
 
 @dataclass(frozen=True)

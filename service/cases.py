@@ -23,8 +23,10 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Re
 from domain.case import Case
 from domain.deadlines import DeadlineRules
 from domain.errors import InvalidCaseData
+from domain.staff import PolicyVersionRef
 from domain.values import Channel, Outcome, Severity, Step
 from service.access_log import AccessLog
+from service.acknowledgements import AcknowledgementCheck
 from service.authorisation import can_see_unit, require_caseworker, require_step_role
 from service.case_list import CaseListStore
 from service.case_queries import CaseQueries
@@ -79,6 +81,7 @@ class CaseService(CaseQueries, DeadlineQueries, Application[UUID]):
         access_log: Callable[[CaseService], AccessLog] | None = None,
         deadline_rules: DeadlineRules | None = None,
         deadline_sources: Sequence[DeadlineSource] = (),
+        acknowledgement_check: Callable[[CaseService], AcknowledgementCheck] | None = None,
     ):
         # Needed while the base class builds the mapper, so set before it runs.
         self._key_ring_factory = key_ring
@@ -102,6 +105,8 @@ class CaseService(CaseQueries, DeadlineQueries, Application[UUID]):
         self.deadline_rules = deadline_rules or DeadlineRules()
         # Deadlines of other aggregates (consultations, introductions) join the cases' here.
         self.deadline_sources: list[DeadlineSource] = list(deadline_sources)
+        # Staff members share this event store (and chain); the check reads their list.
+        self.acknowledgement_check = acknowledgement_check(self) if acknowledgement_check else None
 
     # --- infrastructure hooks ---------------------------------------------------------------
 
@@ -270,15 +275,28 @@ class CaseService(CaseQueries, DeadlineQueries, Application[UUID]):
         issued_on: date,
         text: str,
         valid_until: date | None = None,
+        unacknowledged_policy_reason: str | None = None,
         expected_version: int | None = None,
     ) -> CaseView:
+        """Issue a written warning; to an employee who had not acknowledged the policy the case
+        cites, only with ``unacknowledged_policy_reason``, which is stored with the warning."""
         return self._step(
             user, case_id, Step.WARNING, expected_version,
             lambda case: case.issue_warning(
                 actor=user.actor, issued_on=issued_on, text=text, valid_until=valid_until,
-                today=self.today(),
+                today=self.today(), unacknowledged_policy=self._unacknowledged_policy(case, issued_on),
+                unacknowledged_policy_reason=unacknowledged_policy_reason,
             ),
         )
+
+    def _unacknowledged_policy(self, case: Case, by: date) -> PolicyVersionRef | None:
+        """The policy version the case cites, when its employee had not acknowledged it by ``by``."""
+        if self.acknowledgement_check is None or case.employee is None:
+            return None
+        status = self.acknowledgement_check.status(
+            unit=case.unit, employee_ref=case.employee.ref, occurred_on=case.occurred_on, by=by
+        )
+        return status.policy if status.requires_reason else None
 
     def escalate(
         self, user: User, case_id: UUID, *, reason: str, expected_version: int | None = None

@@ -17,8 +17,17 @@ from eventsourcing.persistence import Mapper, StoredEvent
 from eventsourcing.utils import get_topic
 
 from domain.case import PERSONAL_DATA_FIELDS, Case
+from domain.staff import REVIEW_PERSONAL_FIELDS, STAFF_PERSONAL_FIELDS, ReviewSession, StaffMember
 
 _CASE_EVENT_TOPIC_PREFIX = get_topic(Case) + "."
+# Which events hold personal data, and in which attributes: a case's under the case's key, a
+# staff member's under the member's own key, a review session's under the session's. The key
+# id is always the aggregate's id.
+_PERSONAL_FIELDS_BY_TOPIC_PREFIX: tuple[tuple[str, frozenset[str]], ...] = (
+    (_CASE_EVENT_TOPIC_PREFIX, PERSONAL_DATA_FIELDS),
+    (get_topic(StaffMember) + ".", STAFF_PERSONAL_FIELDS),
+    (get_topic(ReviewSession) + ".", REVIEW_PERSONAL_FIELDS),
+)
 _SNAPSHOT_TOPIC = get_topic(Case.Snapshot)
 # What a personal value reads as once its key is gone: lists stay lists so replay works.
 _ERASED: dict[str, Any] = {"participants": []}
@@ -60,8 +69,8 @@ class PersonalDataMapper(Mapper[UUID]):
                 case_id, f"{case_id}/snapshot/{version}", self.transcoder.encode(state["state"]), create=False
             )
             state["state"] = _text(sealed)
-        elif topic.startswith(_CASE_EVENT_TOPIC_PREFIX):
-            for field in PERSONAL_DATA_FIELDS.intersection(state):
+        elif (personal := personal_fields(topic)) is not None:
+            for field in personal.intersection(state):
                 if state[field] is not None:
                     plaintext = json.dumps(state[field], ensure_ascii=False).encode()
                     sealed = self.key_ring.encrypt(
@@ -77,7 +86,10 @@ class PersonalDataMapper(Mapper[UUID]):
 
     def preload_keys(self, stored_events: Iterable[StoredEvent]) -> None:
         """Fetch, in one go, the keys a batch of stored events will need."""
-        self.key_ring.preload({UUID(str(e.originator_id)) for e in stored_events if is_case_topic(e.topic)})
+        self.key_ring.preload({
+            UUID(str(e.originator_id)) for e in stored_events
+            if is_case_topic(e.topic) or personal_fields(e.topic) is not None
+        })
 
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
         event = super().to_domain_event(stored_event)
@@ -89,8 +101,8 @@ class PersonalDataMapper(Mapper[UUID]):
             if opened is None:
                 raise LookupError(f"the snapshot of case {case_id} cannot be read: its key is destroyed")
             state["state"] = self.transcoder.decode(opened)
-        elif stored_event.topic.startswith(_CASE_EVENT_TOPIC_PREFIX):
-            for field in PERSONAL_DATA_FIELDS.intersection(state):
+        elif (personal := personal_fields(stored_event.topic)) is not None:
+            for field in personal.intersection(state):
                 if state[field] is not None:
                     opened = self.key_ring.decrypt(case_id, f"{case_id}/{version}/{field}", _bytes(state[field]))
                     state[field] = _ERASED.get(field) if opened is None else json.loads(opened)
@@ -103,6 +115,14 @@ def _text(sealed: bytes) -> str:
 
 def _bytes(text: str) -> bytes:
     return base64.urlsafe_b64decode(text.encode("ascii"))
+
+
+def personal_fields(topic: str) -> frozenset[str] | None:
+    """The attributes of events of this topic that hold personal data (None: not such an event)."""
+    for prefix, fields in _PERSONAL_FIELDS_BY_TOPIC_PREFIX:
+        if topic.startswith(prefix):
+            return fields
+    return None
 
 
 def is_case_topic(topic: str) -> bool:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from domain.case import Case
 from service.case_list import CaseListStore, CaseRow, OutOfOrderEvent, evolve
 
 Progress = Callable[[int], None]
@@ -63,6 +64,8 @@ class CaseListProjection:
 
     def apply(self, events: Sequence[Any], position: int) -> None:
         """Fold ``events`` (in log order) into their rows; record ``position`` with them."""
+        # The log also holds staff members and review sessions: they are no case's rows.
+        events = [event for event in events if isinstance(event, Case.Event)]
         first: dict[str, int] = {}
         for event in events:
             first.setdefault(str(event.originator_id), event.originator_version)

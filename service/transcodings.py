@@ -13,6 +13,7 @@ from typing import Any
 from eventsourcing.persistence import JSONTranscoder, Transcoding
 
 from domain.records import RECORD_TYPES
+from domain.staff import PolicyVersionRef
 from domain.values import Actor, Channel, Outcome, Role, Severity, Status
 
 
@@ -59,3 +60,6 @@ def register_domain_transcodings(transcoder: JSONTranscoder) -> None:
         transcoder.register(EnumAsValue(enum_type))
     for dataclass_type in (Actor, *RECORD_TYPES):
         transcoder.register(DataclassAsDict(dataclass_type))
+    # Added with the policy's roll-out (§8): a warning names a version the employee had not
+    # acknowledged. A new name, so snapshots stored before it still read.
+    transcoder.register(DataclassAsDict(PolicyVersionRef))

@@ -281,6 +281,7 @@ def _register_subcommands() -> None:
     from adapters.cli.projections import projections
     from adapters.cli.records import register as register_records
     from adapters.cli.reminders import calendar, reminders
+    from adapters.cli.staff import staff
 
     main.add_command(projections)
     main.add_command(verify)
@@ -288,6 +289,7 @@ def _register_subcommands() -> None:
     main.add_command(keys)
     main.add_command(reminders)
     main.add_command(calendar)
+    main.add_command(staff)
 
 
 @click.group()

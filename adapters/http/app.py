@@ -10,14 +10,15 @@ from flask import Flask
 from adapters.composition import (
     build_case_service,
     build_reminders,
+    build_staff_service,
     build_user_contacts,
     build_user_store,
     close_case_service,
 )
 from adapters.config import Settings
-from adapters.http import calendar, cases, deadlines, health, integrity, policy, records, statistics, steps
+from adapters.http import calendar, cases, deadlines, health, integrity, policy, records, staff, statistics, steps
 from adapters.http.api import ProblemApi, api_settings
-from adapters.http.context import CASE_SERVICE, REMINDERS, USER_CONTACTS, USER_STORE
+from adapters.http.context import CASE_SERVICE, REMINDERS, STAFF_SERVICE, USER_CONTACTS, USER_STORE
 from adapters.http.docs import docs_assets_blueprint, docs_settings
 from adapters.http.problems import register_problem_handlers
 from adapters.http.request_ids import register_request_ids
@@ -40,13 +41,14 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.extensions[USER_STORE] = users
     app.extensions[REMINDERS] = build_reminders(service, settings)
     app.extensions[USER_CONTACTS] = build_user_contacts(service, settings)
+    app.extensions[STAFF_SERVICE] = build_staff_service(service, settings)
     atexit.register(close_case_service, service)
 
     register_request_ids(app)
     api = ProblemApi(app)
     register_problem_handlers(app)
     for blueprint in (health.blp, policy.blp, cases.blp, steps.blp, records.blp, statistics.blp, integrity.blp,
-                      deadlines.blp):
+                      deadlines.blp, staff.blp):
         api.register_blueprint(blueprint)
     # Outside /api/v1 and its document: calendar programs fetch it with the secret in the address.
     app.register_blueprint(calendar.blp)

@@ -17,8 +17,17 @@ from marshmallow import Schema, fields
 from werkzeug.exceptions import HTTPException
 
 from adapters.http.request_ids import current_request_id
-from domain.errors import EmployeeNotHeard, InvalidCaseData, RoleNotPermitted, StepNotAllowed, TalkNotHeld
+from domain.errors import (
+    EmployeeNotHeard,
+    InvalidCaseData,
+    PolicyNotAcknowledged,
+    RoleNotPermitted,
+    StepNotAllowed,
+    TalkNotHeld,
+)
+from domain.staff import StaffMemberErased
 from service.errors import AccessDenied, CaseNotFound, ConcurrentModification, VersionMismatch, VersionNotFound
+from service.staff import StaffConflict, StaffMemberNotFound
 
 logger = logging.getLogger(__name__)
 
@@ -165,6 +174,25 @@ def register_problem_handlers(app: Flask) -> None:
             current_status=error.status.value,
             allowed_steps=[step.value for step in error.allowed],
         )
+
+    @app.errorhandler(PolicyNotAcknowledged)
+    def policy_not_acknowledged(error: PolicyNotAcknowledged) -> Response:
+        return problem(
+            409, str(error), type_=_TYPE_PREFIX + "policy-not-acknowledged",
+            title="The employee had not acknowledged the policy", step=error.step.value,
+            current_status=error.status.value, allowed_steps=[step.value for step in error.allowed],
+            missing_acknowledgement={"policy_id": error.policy.policy_id, "version": error.policy.version},
+            required_field="unacknowledged_policy_reason",
+        )
+
+    @app.errorhandler(StaffConflict)
+    @app.errorhandler(StaffMemberErased)
+    def staff_conflict(error: Exception) -> Response:
+        return problem(409, str(error), title="Conflict")
+
+    @app.errorhandler(StaffMemberNotFound)
+    def staff_member_not_found(error: Exception) -> Response:
+        return problem(404, str(error))
 
     @app.errorhandler(RoleNotPermitted)
     @app.errorhandler(AccessDenied)

@@ -92,6 +92,11 @@ class WarningSchema(Schema):
     issued_on = _past_date("The day the written warning was issued.")
     text = _free_text("The warning as given to the employee.", required=True)
     valid_until = CalendarDate(load_default=None, allow_none=True)
+    unacknowledged_policy_reason = _free_text(
+        "Needed when the employee had not acknowledged the policy version the case cites (see "
+        "GET /cases/<id>/policy-acknowledgement): why the warning is issued all the same. Stored with it.",
+        load_default=None, allow_none=True,
+    )
 
 
 class EscalationSchema(Schema):

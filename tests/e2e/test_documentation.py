@@ -19,6 +19,10 @@ OPERATIONS = {
     ("get", "/api/v1/cases/{case_id}/export"), ("get", "/api/v1/cases/{case_id}/access-log"),
     ("get", "/api/v1/statistics"), ("get", "/api/v1/integrity"),
     ("get", "/api/v1/deadlines"), ("get", "/api/v1/reminders/runs"),
+    ("get", "/api/v1/units/{unit}/staff"), ("post", "/api/v1/units/{unit}/staff"),
+    ("patch", "/api/v1/units/{unit}/staff/{ref}"), ("post", "/api/v1/units/{unit}/reviews"),
+    ("post", "/api/v1/units/{unit}/staff/{ref}/introduction"), ("get", "/api/v1/units/{unit}/coverage"),
+    ("get", "/api/v1/coverage"), ("get", "/api/v1/cases/{case_id}/policy-acknowledgement"),
     *(("post", f"/api/v1/cases/{{case_id}}/{step}") for step in STEPS),
 }
 
