@@ -63,7 +63,8 @@ def test_users_add_prints_the_token_alone_on_the_last_line_and_it_works(run: Run
     for result, user in ((hr, User("hanne.hr", Role.HR)),
                          (manager, User("mette", Role.MANAGER, frozenset({"tandplejen", "skoler"})))):
         lines = result.output.splitlines()
-        assert "once" in lines[-2]
+        assert "once" in lines[-3]
+        assert lines[-2].startswith("http://127.0.0.1:8000/login/")  # the sign-in link, alone on its line
         assert store.authenticate(lines[-1]) == user
     assert hr.output.splitlines()[-1] != manager.output.splitlines()[-1]
 
@@ -216,7 +217,7 @@ def test_users_add_prints_a_sign_in_link_before_the_token_and_users_link_a_fresh
     assert added.exit_code == 0, added.output
     lines = added.output.strip().splitlines()
     assert lines[-1].startswith("bt_")
-    assert "https://breachtrail.example.dk/login/" in lines[-3]
+    assert "https://breachtrail.example.dk/login/" in lines[-2]
     fresh = runner.invoke(main, ["users", "link", "mette"])
     assert fresh.exit_code == 0 and fresh.output.strip().splitlines()[-1].startswith("https://breachtrail.example.dk/login/")
     assert runner.invoke(main, ["users", "link", "nobody"]).exit_code != 0
