@@ -23,6 +23,7 @@ from adapters.sql.statistics_source import SqlStatisticsSource
 from adapters.sql.users import USERS_TABLE, UserAccount, UserError, UserStore
 from service.cases import CaseService, Clock
 from service.integrity import EventChain, StoredRecord, stored_records
+from service.policies import PolicyService
 from service.statistics import Statistics
 
 
@@ -75,8 +76,10 @@ def build_case_service(settings: Settings, *, clock: Clock | None = None) -> Cas
             log.create_tables()
         return log
 
+    policies = build_policy_service(settings, clock=clock)
     return CaseService(
         env=settings.eventsourcing_env(),
+        policies=policies,
         known_units=settings.known_units,
         snapshot_interval=settings.snapshot_interval,
         case_list=case_list,
@@ -88,6 +91,17 @@ def build_case_service(settings: Settings, *, clock: Clock | None = None) -> Cas
         chain=chain,
         after_record=[extend_chain],
         access_log=access_log,
+        **extra,
+    )
+
+
+def build_policy_service(settings: Settings, *, clock: Clock | None = None) -> PolicyService:
+    """The policies, in the same database; the default draft stored on first start."""
+    extra = {} if clock is None else {"clock": clock}
+    return PolicyService(
+        env=settings.eventsourcing_env(),
+        refresh_seconds=settings.policy_refresh_ms / 1000,
+        seed_default=settings.create_tables,
         **extra,
     )
 
@@ -109,6 +123,11 @@ def close_case_service(service: CaseService) -> None:
     engine = getattr(getattr(service.factory, "datastore", None), "engine", None)
     if isinstance(service.access_log, SqlAccessLog):
         service.access_log.close()
+    if service.policies is not None:
+        policies_engine = getattr(getattr(service.policies.factory, "datastore", None), "engine", None)
+        service.policies.close()
+        if policies_engine is not None:
+            policies_engine.dispose()
     service.close()
     if engine is not None:
         engine.dispose()
@@ -134,6 +153,14 @@ def create_schema(settings: Settings) -> None:
 
 
 __all__ = [
-    "USERS_TABLE", "UserAccount", "UserError", "UserStore", "build_case_service", "build_user_store",
-    "close_case_service", "create_schema", "forget_personal_data",
+    "USERS_TABLE",
+    "UserAccount",
+    "UserError",
+    "UserStore",
+    "build_case_service",
+    "build_policy_service",
+    "build_user_store",
+    "close_case_service",
+    "create_schema",
+    "forget_personal_data",
 ]

@@ -41,6 +41,8 @@ class Settings:
     master_key: bytes | None = None  # None: the key file below, made on first use
     master_key_file: Path = DEFAULT_MASTER_KEY_FILE
     create_tables: bool = True
+    # How often a process looks whether another one changed a policy (the in-force table is in memory).
+    policy_refresh_ms: int = 1000
     # How long closed cases keep their personal data; see service.retention.DEFAULT_RETENTION.
     retention: RetentionPolicy = field(default_factory=RetentionPolicy.default)
 
@@ -65,6 +67,7 @@ class Settings:
             master_key_file=Path(env.get("BREACHTRAIL_MASTER_KEY_FILE") or DEFAULT_MASTER_KEY_FILE),
             create_tables=env.get("BREACHTRAIL_CREATE_TABLES", "yes").lower() not in {"0", "no", "false"},
             retention=_retention(env),
+            policy_refresh_ms=_positive_int(env, "BREACHTRAIL_POLICY_REFRESH_MS", 1000, minimum=0),
         )
 
     def resolved_master_key(self) -> bytes:

@@ -22,6 +22,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Re
 
 from domain.case import Case
 from domain.errors import InvalidCaseData
+from domain.policy_in_force import Citation, default_citation
 from domain.values import Channel, Outcome, Severity, Step
 from service.access_log import AccessLog
 from service.authorisation import can_see_unit, require_caseworker, require_step_role
@@ -34,6 +35,7 @@ from service.errors import (
 )
 from service.integrity import EventChain
 from service.personal_data import KeyRing, PersonalDataMapper
+from service.policies import PolicyService
 from service.projections import CaseListProjection, EventLog
 from service.statistics import Statistics
 from service.transcodings import register_domain_transcodings
@@ -75,6 +77,7 @@ class CaseService(CaseQueries, Application[UUID]):
         after_record: Sequence[Callable[[CaseService, list[Recording[UUID]]], None]] = (),
         chain: Callable[[CaseService], EventChain] | None = None,
         access_log: Callable[[CaseService], AccessLog] | None = None,
+        policies: PolicyService | None = None,
     ):
         # Needed while the base class builds the mapper, so set before it runs.
         self._key_ring_factory = key_ring
@@ -95,6 +98,8 @@ class CaseService(CaseQueries, Application[UUID]):
         self.project_inline = project_inline
         self._statistics: Statistics | None = statistics(self) if statistics else None
         self.access_log: AccessLog | None = access_log(self) if access_log else None
+        #: Where the text in force comes from; without it, the default draft is in force everywhere.
+        self.policies = policies
 
     # --- infrastructure hooks ---------------------------------------------------------------
 
@@ -182,9 +187,16 @@ class CaseService(CaseQueries, Application[UUID]):
             channel=channel,
             description=description,
             today=self.today(),
+            policy=self.policy_in_force(unit, occurred_on),
         )
         self.save(case)
         return case_view(case, self.today())
+
+    def policy_in_force(self, unit: str, on: date) -> Citation | None:
+        """The text a case in ``unit`` on ``on`` cites (from memory: no query per report)."""
+        if self.policies is None:
+            return default_citation()
+        return self.policies.version_in_force(unit, on)
 
     def assess(
         self,

@@ -12,6 +12,7 @@ from domain.errors import (
     StepNotAllowed,
     TalkNotHeld,
 )
+from domain.policy_in_force import default_citation
 from domain.values import Actor, Channel, Outcome, Role, Severity, Status, Step
 
 TODAY = date(2026, 11, 24)
@@ -25,6 +26,7 @@ def new_case(**overrides) -> Case:
         actor=MANAGER, unit="tandplejen", employee_ref="E-1042", employee_name="Jane Doe",
         occurred_on=INCIDENT, rules=["4.1"], channel=Channel.FACEBOOK,
         description="Shared a picture of a patient's teeth.", today=TODAY,
+        policy=default_citation(),
     )
     fields.update(overrides)
     case = Case.report(**fields)
