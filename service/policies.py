@@ -25,7 +25,7 @@ from domain.errors import NoPolicyInForce
 from domain.policy import Policy, policy_uuid
 from domain.policy_in_force import DEFAULT_IN_FORCE_FROM, Citation, in_force
 from domain.policy_records import Position
-from domain.policy_text import load_default_policy, render_policy_text
+from domain.policy_text import PolicyText, load_default_policy, render_policy_text
 from domain.values import Actor, Role
 from service.authorisation import require_hr
 from service.errors import ServiceError
@@ -161,6 +161,13 @@ class PolicyService(Application[UUID]):
         if not policy.has_version(version):
             raise PolicyNotFound(policy_id, version)
         return version_detail(policy, policy.version_record(version), unit)
+
+    def version_text(self, user: User, policy_id: str, version: int) -> PolicyText:
+        """Version ``version``'s text, as the policy Markdown format renders it back."""
+        policy = self._cached(policy_id)
+        if not policy.has_version(version):
+            raise PolicyNotFound(policy_id, version)
+        return policy.version_record(version).text
 
     def rules_in_force(self, user: User, unit: str | None, on: date | None) -> tuple[Citation, list[dict[str, str]]]:
         """The rules in force for ``unit`` (the area when ``None``) on ``on`` (today when ``None``)."""
