@@ -19,6 +19,12 @@ OPERATIONS = {
     ("get", "/api/v1/cases/{case_id}/export"), ("get", "/api/v1/cases/{case_id}/access-log"),
     ("get", "/api/v1/statistics"), ("get", "/api/v1/integrity"),
     *(("post", f"/api/v1/cases/{{case_id}}/{step}") for step in STEPS),
+    ("get", "/api/v1/policies"), ("post", "/api/v1/policies"), ("get", "/api/v1/policies/{policy_id}"),
+    ("post", "/api/v1/policies/{policy_id}/versions"), ("get", "/api/v1/policies/{policy_id}/versions/{version}"),
+    ("post", "/api/v1/policies/{policy_id}/withdrawal"), ("post", "/api/v1/policies/{policy_id}/supersession"),
+    *(("post", f"/api/v1/policies/{{policy_id}}/versions/{{version}}/{step}") for step in (
+        "consultation", "consultation/responses", "consultation/closure", "approval", "entry-into-force",
+        "adaptations")),
 }
 
 
