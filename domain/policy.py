@@ -11,11 +11,11 @@ from __future__ import annotations
 
 from datetime import date
 from typing import TYPE_CHECKING, Any, NoReturn
-from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate
 
 from domain.errors import InvalidPolicyData, PolicyStepNotAllowed
+from domain.policy_checks import MAX_BODIES, NAME_MAX_LENGTH, check_name, parse_text, policy_uuid
 from domain.policy_records import (
     Approval,
     Consultation,
@@ -25,46 +25,11 @@ from domain.policy_records import (
     Position,
     UnitAdaptation,
 )
-from domain.policy_text import PolicyText, PolicyTextError, parse_policy_text, render_policy_text, rules
+from domain.policy_text import parse_policy_text, render_policy_text, rules
 from domain.validation import TEXT_MAX_LENGTH, text_error
 from domain.values import Actor, is_unit_slug
 
-#: Names of a body, a meeting reference: one line of text.
-NAME_MAX_LENGTH = 200
-MAX_BODIES = 50
-_NAMESPACE = uuid5(NAMESPACE_URL, "urn:breachtrail:policy")
-
-
-def policy_uuid(key: str) -> UUID:
-    """The aggregate id of the policy whose text carries ``key``: one policy per key, ever."""
-    return uuid5(_NAMESPACE, key)
-
-
-def parse_text(text: str, field: str = "text") -> PolicyText:
-    """The policy text in ``text``, or ``InvalidPolicyData`` naming the line that breaks the format."""
-    if not isinstance(text, str) or not text:
-        raise InvalidPolicyData.field(field, "is required: the policy text in its Markdown format")
-    try:
-        return parse_policy_text(text)
-    except PolicyTextError as error:
-        raise InvalidPolicyData.field(field, str(error)) from None
-
-
-def _name_error(value: str) -> str | None:
-    if not isinstance(value, str) or not value.strip():
-        return "is required"
-    if value != value.strip() or "\n" in value:
-        return "must be one line without leading or trailing blanks"
-    if len(value) > NAME_MAX_LENGTH:
-        return f"must be at most {NAME_MAX_LENGTH} characters"
-    return None
-
-
-def _check_name(field: str, value: str) -> None:
-    problem = _name_error(value)
-    if problem is not None:
-        raise InvalidPolicyData.field(field, problem)
-
+__all__ = ["MAX_BODIES", "NAME_MAX_LENGTH", "Policy", "parse_text", "policy_uuid"]
 
 class Policy(Aggregate):
     """A guideline for the whole area (``scope_unit`` None) or for one unit, with its versions."""
@@ -268,7 +233,7 @@ class Policy(Aggregate):
         if len(bodies) > MAX_BODIES:
             raise InvalidPolicyData.field("bodies", f"name at most {MAX_BODIES} bodies")
         for index, body in enumerate(bodies):
-            _check_name(f"bodies.{index}", body)
+            check_name(f"bodies.{index}", body)
         if len(set(bodies)) != len(bodies):
             raise InvalidPolicyData.field("bodies", "name each body once")
         if deadline <= sent_on:
@@ -312,8 +277,8 @@ class Policy(Aggregate):
             self._refuse(f"version {version} is already in force")
         if record.consultation is not None and record.consultation.is_open:
             self._refuse(f"the consultation on version {version} is still open: close it first")
-        _check_name("body", body)
-        _check_name("reference", reference)
+        check_name("body", body)
+        check_name("reference", reference)
         if record.consultation is not None and meeting_on < record.consultation.sent_on:
             raise InvalidPolicyData.field("meeting_on", "must not lie before the consultation")
         self.trigger_event(self.Approved, actor=actor, version=version, body=body, meeting_on=meeting_on,
@@ -359,8 +324,8 @@ class Policy(Aggregate):
                 "text",
                 f"an adaptation may add rules or adjust their wording, not remove them: {', '.join(removed)} missing",
             )
-        _check_name("body", body)
-        _check_name("reference", reference)
+        check_name("body", body)
+        check_name("reference", reference)
         if in_force_from < meeting_on:
             raise InvalidPolicyData.field("in_force_from", "must not lie before the meeting that approved it")
         self.trigger_event(self.AdaptedForUnit, actor=actor, version=version, unit=unit,
