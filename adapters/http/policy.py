@@ -73,7 +73,7 @@ class PolicyCollection(MethodView):
 
     @blp.arguments(DraftPolicySchema)
     @blp.response(201, PolicyOut)
-    @problems(blp, 401, 403, 404, 409, 413, 415)
+    @problems(blp, 400, 401, 403, 404, 409, 413, 415)
     def post(self, body: dict[str, Any]) -> tuple[Answer, int, dict[str, str]]:
         """Draft a new policy from its first text (hr); its id is the text's key."""
         based_on = body["based_on"] or {}
@@ -97,7 +97,7 @@ class PolicyResource(MethodView):
 class PolicyVersions(MethodView):
     @blp.arguments(ReviseSchema)
     @blp.response(201, PolicyOut)
-    @problems(blp, 401, 403, 404, 409, 413, 415)
+    @problems(blp, 400, 401, 403, 404, 409, 413, 415)
     def post(self, body: dict[str, Any], policy_id: str) -> tuple[Answer, int]:
         """Revise: a new version of the text; earlier versions stay as they were (hr)."""
         return policies().revise(current_user(), policy_id, text=body["text"]), 201
@@ -119,7 +119,7 @@ def _step(route: str, schema: type, summary: str, call: Any) -> None:
     class Step(MethodView):
         @blp.arguments(schema)
         @blp.response(200, PolicyOut)
-        @problems(blp, 401, 403, 404, 409, 413, 415)
+        @problems(blp, 400, 401, 403, 404, 409, 413, 415)
         def post(self, body: dict[str, Any], policy_id: str, version: int) -> Answer:
             return call(policies(), current_user(), policy_id, version, body)
 
@@ -148,7 +148,7 @@ _step("adaptations", AdaptationSchema,
 class PolicyWithdrawal(MethodView):
     @blp.arguments(WithdrawalSchema)
     @blp.response(200, PolicyOut)
-    @problems(blp, 401, 403, 404, 409, 413, 415)
+    @problems(blp, 400, 401, 403, 404, 409, 413, 415)
     def post(self, body: dict[str, Any], policy_id: str) -> Answer:
         """Withdraw the policy from a date; its history stays (hr)."""
         on: date = body["on"]
@@ -159,7 +159,7 @@ class PolicyWithdrawal(MethodView):
 class PolicySupersession(MethodView):
     @blp.arguments(SupersessionSchema)
     @blp.response(200, PolicyOut)
-    @problems(blp, 401, 403, 404, 409, 413, 415)
+    @problems(blp, 400, 401, 403, 404, 409, 413, 415)
     def post(self, body: dict[str, Any], policy_id: str) -> Answer:
         """Record that another policy takes over from a date (hr)."""
         return policies().supersede(current_user(), policy_id, by_policy=body["by"], on=body["on"])
