@@ -79,7 +79,12 @@ def report_errors(
     collect(errors, "employee.name", text_error(employee_name, NAME_MAX_LENGTH, required=False))
     if occurred_on > today:
         errors["occurred_on"] = [f"must not lie in the future (today is {today.isoformat()})"]
-    collect(errors, "rules", rules_error(rules, known_rules))
+    unknown = [(i, code) for i, code in enumerate(rules)
+               if not (is_known_rule(code) if known_rules is None else code in known_rules)]
+    for index, code in unknown:
+        errors[f"rules.{index}"] = [f"unknown rule code {code}: not a rule of the policy version in force"]
+    if not unknown:
+        collect(errors, "rules", rules_error(rules, known_rules))
     collect(errors, "description", text_error(description, TEXT_MAX_LENGTH, required=True))
     return errors
 

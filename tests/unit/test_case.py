@@ -47,8 +47,8 @@ def test_a_report_names_every_invalid_field_at_once():
     with pytest.raises(InvalidCaseData) as raised:
         new_case(unit="Tand Plejen", employee_ref="", occurred_on=TODAY + timedelta(days=1),
                  rules=["4.1", "9.9"], description="")
-    assert set(raised.value.errors) == {"unit", "employee.ref", "occurred_on", "rules", "description"}
-    assert "9.9" in raised.value.errors["rules"][0]
+    assert set(raised.value.errors) == {"unit", "employee.ref", "occurred_on", "rules.1", "description"}
+    assert "9.9" in raised.value.errors["rules.1"][0]
 
 
 def test_a_report_needs_at_least_one_rule_and_names_each_once():
