@@ -31,7 +31,8 @@ from domain.staff import StaffMember
 from service.acknowledgements import AcknowledgementCheck
 from service.cases import CaseService, Clock
 from service.integrity import EventChain, StoredRecord, stored_records
-from service.policy_in_force import FirstPolicyVersion, PolicyInForce
+from service.policies import PolicyService
+from service.policy_in_force import PolicyInForce, RegisteredPolicyVersions
 from service.reminders import Reminders
 from service.staff import StaffService
 from service.staff_directory import fold_staff_events
@@ -43,8 +44,8 @@ def build_case_service(
 ) -> CaseService:
     """A ``CaseService`` storing in ``settings.database_url`` (tables created unless told not to).
 
-    Until the policy register says which version is in force, every unit follows version 1 of
-    the shipped policy (``FirstPolicyVersion``); ``policy_in_force`` replaces that.
+    Staff coverage asks the policy register which version is in force; ``policy_in_force``
+    replaces that (tests).
     """
     extra = {} if clock is None else {"clock": clock}
 
@@ -99,10 +100,12 @@ def build_case_service(
         )
         if settings.create_tables:
             directory.create_tables()
-        return AcknowledgementCheck(directory, policy_in_force or FirstPolicyVersion())
+        return AcknowledgementCheck(directory, policy_in_force or RegisteredPolicyVersions(policies))
 
+    policies = build_policy_service(settings, clock=clock)
     return CaseService(
         env=settings.eventsourcing_env(),
+        policies=policies,
         known_units=settings.known_units,
         snapshot_interval=settings.snapshot_interval,
         case_list=case_list,
@@ -148,6 +151,15 @@ def build_staff_service(service: CaseService, settings: Settings) -> StaffServic
     return StaffService(service, check.directory, check.policy, k=settings.statistics_k,
                         introduction_days=settings.introduction_days,
                         retention_years=settings.staff_retention_years)
+def build_policy_service(settings: Settings, *, clock: Clock | None = None) -> PolicyService:
+    """The policies, in the same database; the default draft stored on first start."""
+    extra = {} if clock is None else {"clock": clock}
+    return PolicyService(
+        env=settings.eventsourcing_env(),
+        refresh_seconds=settings.policy_refresh_ms / 1000,
+        seed_default=settings.create_tables,
+        **extra,
+    )
 
 
 def forget_personal_data(service: CaseService, case_id: UUID) -> None:
@@ -167,6 +179,11 @@ def close_case_service(service: CaseService) -> None:
     engine = getattr(getattr(service.factory, "datastore", None), "engine", None)
     if isinstance(service.access_log, SqlAccessLog):
         service.access_log.close()
+    if service.policies is not None:
+        policies_engine = getattr(getattr(service.policies.factory, "datastore", None), "engine", None)
+        service.policies.close()
+        if policies_engine is not None:
+            policies_engine.dispose()
     service.close()
     if engine is not None:
         engine.dispose()
@@ -227,6 +244,7 @@ __all__ = [
     "UserError",
     "UserStore",
     "build_case_service",
+    "build_policy_service",
     "build_reminders",
     "build_sign_ins",
     "build_staff_service",

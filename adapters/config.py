@@ -48,6 +48,8 @@ class Settings:
     master_key: bytes | None = None  # None: the key file below, made on first use
     master_key_file: Path = DEFAULT_MASTER_KEY_FILE
     create_tables: bool = True
+    # How often a process looks whether another one changed a policy (the in-force table is in memory).
+    policy_refresh_ms: int = 1000
     # How long closed cases keep their personal data; see service.retention.DEFAULT_RETENTION.
     retention: RetentionPolicy = field(default_factory=RetentionPolicy.default)
     # Where browsers reach the service: sign-in links, reminder mails and calendar feeds start
@@ -104,6 +106,7 @@ class Settings:
             introduction_days=_positive_int(env, "BREACHTRAIL_INTRODUCTION_DAYS", DEFAULT_INTRODUCTION_DAYS),
             staff_retention_years=_positive_int(env, "BREACHTRAIL_STAFF_RETENTION_YEARS",
                                                 DEFAULT_STAFF_RETENTION_YEARS),
+            policy_refresh_ms=_positive_int(env, "BREACHTRAIL_POLICY_REFRESH_MS", 1000, minimum=0),
         )
 
     def resolved_master_key(self) -> bytes:

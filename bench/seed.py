@@ -15,6 +15,7 @@ from datetime import date, timedelta
 from uuid import UUID
 
 from domain.case import Case
+from domain.policy_in_force import default_citation
 from domain.rules import rule_codes
 from domain.values import Actor, Channel, Outcome, Role, Severity
 from service.cases import CaseService
@@ -44,6 +45,7 @@ def _report(rng: random.Random, number: int, today: date) -> Case:
         channel=rng.choice(list(Channel)),
         description=DESCRIPTION,
         today=today,
+        policy=default_citation(),
     )
 
 

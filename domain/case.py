@@ -9,14 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from eventsourcing.domain import Aggregate
 from eventsourcing.domain import Snapshot as AggregateSnapshot
 
-from domain.errors import EmployeeNotHeard, InvalidCaseData, TalkNotHeld
+from domain.case_state import CaseState
+from domain.errors import EmployeeNotHeard, InvalidCaseData, NoPolicyInForce, TalkNotHeld
 from domain.lifecycle import next_steps, require_step, status_after
 from domain.personal_data import PERSONAL_DATA_FIELDS, erase_from_state
+from domain.policy_in_force import Citation, cite_default_draft, rule_text
 from domain.records import (
     Assessment,
     Closure,
@@ -54,8 +56,15 @@ __all__ = [
     "Case",
 ]
 
-class Case(Aggregate):
+class Case(CaseState, Aggregate):
     """A reported breach, from the report to its closure (and, possibly, erasure)."""
+
+    #: 2: the case remembers the policy version it cites and the cited rules' words.
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        cite_default_draft(state)
 
     class Snapshot(AggregateSnapshot):
         """A case's state at a version; a topic of its own so storage can treat it as the case's."""
@@ -63,6 +72,9 @@ class Case(Aggregate):
     # --- events -------------------------------------------------------------------------
 
     class IncidentReported(Aggregate.Created):
+        #: 2: adds the cited policy (id, version, unit adaptation) and the cited rules' words.
+        class_version = 2
+
         actor: Actor
         unit: str
         employee_ref: str
@@ -71,9 +83,21 @@ class Case(Aggregate):
         rules: list[str]
         channel: str
         description: str
+        policy_id: str
+        policy_version: int
+        policy_adaptation: int | None
+        rule_texts: list[dict[str, str]]
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            cite_default_draft(state)
 
         def apply(self, aggregate: Any) -> None:
             case: Case = aggregate
+            case.policy_id = self.policy_id
+            case.policy_version = self.policy_version
+            case.policy_adaptation = self.policy_adaptation
+            case.rule_texts = [dict(text) for text in self.rule_texts]
             case.unit = self.unit
             case.employee = Employee(self.employee_ref, self.employee_name)
             case.occurred_on = self.occurred_on
@@ -205,30 +229,6 @@ class Case(Aggregate):
             aggregate.erase_personal_data_from_state()
             aggregate.erasure = Erasure(self.timestamp, self.actor)
 
-    # --- state that every event may touch (declared for type checkers only: annotations
-    # at run time would turn the aggregate into a dataclass with a constructor) ---------
-
-    if TYPE_CHECKING:
-        unit: str
-        employee: Employee | None
-        occurred_on: date
-        rules: list[str]
-        channel: Channel
-        description: str | None
-        reported_by: Actor
-        status: Status
-        status_before_closure: Status | None
-        assessment: Assessment | None
-        hearings: list[Hearing]
-        statements: list[Statement]
-        talks: list[DisciplinaryTalk]
-        warnings: list[WrittenWarning]
-        notes: list[Note]
-        escalation: Escalation | None
-        closure: Closure | None
-        reopenings: list[Reopening]
-        erasure: Erasure | None
-
     # --- commands -------------------------------------------------------------------------
 
     @classmethod
@@ -244,18 +244,28 @@ class Case(Aggregate):
         channel: Channel,
         description: str,
         today: date,
+        policy: Citation | None,
     ) -> Case:
-        """A manager or HR reports an incident; the case starts as ``reported``."""
+        """A manager or HR reports an incident; the case starts as ``reported``.
+
+        ``policy`` is the text in force in ``unit`` on ``occurred_on``: the rules must be its
+        rules, and the case keeps their words as they stand in it. ``None``: none is in force.
+        """
         errors = report_errors(
             unit=unit, employee_ref=employee_ref, employee_name=employee_name, occurred_on=occurred_on,
             rules=rules, description=description, today=today,
+            known_rules=set(rules) if policy is None else policy.codes(),
         )
         if errors:
             raise InvalidCaseData(errors)
+        if policy is None:
+            raise NoPolicyInForce(unit, occurred_on.isoformat())
         return cls._create(
             cls.IncidentReported, actor=actor, unit=unit, employee_ref=employee_ref,
             employee_name=employee_name or None, occurred_on=occurred_on, rules=list(rules),
-            channel=channel.value, description=description,
+            channel=channel.value, description=description, policy_id=policy.policy_id,
+            policy_version=policy.version, policy_adaptation=policy.adaptation,
+            rule_texts=[rule_text(policy, code) for code in rules],
         )
 
     def assess(

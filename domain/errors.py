@@ -70,3 +70,28 @@ class RoleNotPermitted(DomainError):
         self.step = step
         self.role = role
         super().__init__(f"a user with role '{role}' may not take the step '{step.value}'")
+
+
+class InvalidPolicyData(InvalidCaseData):
+    """Input for a policy step that can never be valid (a text out of format, a blank body)."""
+
+
+class PolicyStepNotAllowed(DomainError):
+    """A policy step its current state forbids (approving a version still in consultation, …)."""
+
+    def __init__(self, policy_id: str, reason: str):
+        self.policy_id = policy_id
+        self.reason = reason
+        super().__init__(f"policy {policy_id}: {reason}")
+
+
+class NoPolicyInForce(DomainError):
+    """No version of any policy is in force for the unit on the date: nothing a case could cite."""
+
+    def __init__(self, unit: str, on: str):
+        self.unit = unit
+        self.on = on
+        super().__init__(
+            f"no policy is in force for unit '{unit}' on {on}: bring a version into force for the "
+            "area or the unit from that date or earlier, then report again"
+        )

@@ -6,7 +6,7 @@ before raising one ``InvalidCaseData``, or raise on the first.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 
 from domain.errors import InvalidCaseData
@@ -32,11 +32,15 @@ def text_error(value: str | None, max_length: int, *, required: bool) -> str | N
     return None
 
 
-def rules_error(rules: Sequence[str]) -> str | None:
-    """What is wrong with the rule codes a report names, if anything."""
+def rules_error(rules: Sequence[str], known: Collection[str] | None = None) -> str | None:
+    """What is wrong with the rule codes a report names, if anything.
+
+    ``known`` holds the codes of the policy version in force (default: the default draft's);
+    ``None`` when no version is in force, which the caller reports on its own.
+    """
     if not rules:
         return "name at least one rule of the policy"
-    unknown = [code for code in rules if not is_known_rule(code)]
+    unknown = [code for code in rules if not (is_known_rule(code) if known is None else code in known)]
     if unknown:
         return f"unknown rule code(s): {', '.join(map(str, unknown))}"
     if len(set(rules)) != len(rules):
@@ -65,6 +69,7 @@ def report_errors(
     rules: Sequence[str],
     description: str,
     today: date,
+    known_rules: Collection[str] | None = None,
 ) -> dict[str, list[str]]:
     """Every field's errors in a report of an incident (empty when it is valid)."""
     errors: dict[str, list[str]] = {}
@@ -74,7 +79,12 @@ def report_errors(
     collect(errors, "employee.name", text_error(employee_name, NAME_MAX_LENGTH, required=False))
     if occurred_on > today:
         errors["occurred_on"] = [f"must not lie in the future (today is {today.isoformat()})"]
-    collect(errors, "rules", rules_error(rules))
+    unknown = [(i, code) for i, code in enumerate(rules)
+               if not (is_known_rule(code) if known_rules is None else code in known_rules)]
+    for index, code in unknown:
+        errors[f"rules.{index}"] = [f"unknown rule code {code}: not a rule of the policy version in force"]
+    if not unknown:
+        collect(errors, "rules", rules_error(rules, known_rules))
     collect(errors, "description", text_error(description, TEXT_MAX_LENGTH, required=True))
     return errors
 

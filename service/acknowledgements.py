@@ -43,9 +43,13 @@ class AcknowledgementCheck:
         self.directory = directory
         self.policy = policy
 
-    def status(self, *, unit: str, employee_ref: str | None, occurred_on: date, by: date) -> AcknowledgementStatus:
-        """The employee's acknowledgement of the version in force in ``unit`` on ``occurred_on``, by ``by``."""
-        policy = self.policy.version_in_force(unit, occurred_on)
+    def status(
+        self, *, unit: str, employee_ref: str | None, occurred_on: date, by: date,
+        cited: PolicyVersionRef | None = None,
+    ) -> AcknowledgementStatus:
+        """The employee's acknowledgement, by ``by``, of the version the case ``cited`` (default: the
+        version in force in ``unit`` on ``occurred_on``)."""
+        policy = cited or self.policy.version_in_force(unit, occurred_on)
         kept = unit in self.directory.units()
         member = self.directory.member_by_ref(employee_ref) if employee_ref else None
         if policy is None or member is None:

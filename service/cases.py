@@ -23,6 +23,7 @@ from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Re
 from domain.case import Case
 from domain.deadlines import DeadlineRules
 from domain.errors import InvalidCaseData
+from domain.policy_in_force import Citation, default_citation
 from domain.staff import PolicyVersionRef
 from domain.values import Channel, Outcome, Severity, Step
 from service.access_log import AccessLog
@@ -38,6 +39,7 @@ from service.errors import (
 )
 from service.integrity import EventChain
 from service.personal_data import KeyRing, PersonalDataMapper
+from service.policies import PolicyService
 from service.projections import CaseListProjection, EventLog
 from service.statistics import Statistics
 from service.transcodings import register_domain_transcodings
@@ -82,6 +84,7 @@ class CaseService(CaseQueries, DeadlineQueries, Application[UUID]):
         deadline_rules: DeadlineRules | None = None,
         deadline_sources: Sequence[DeadlineSource] = (),
         acknowledgement_check: Callable[[CaseService], AcknowledgementCheck] | None = None,
+        policies: PolicyService | None = None,
     ):
         # Needed while the base class builds the mapper, so set before it runs.
         self._key_ring_factory = key_ring
@@ -107,6 +110,8 @@ class CaseService(CaseQueries, DeadlineQueries, Application[UUID]):
         self.deadline_sources: list[DeadlineSource] = list(deadline_sources)
         # Staff members share this event store (and chain); the check reads their list.
         self.acknowledgement_check = acknowledgement_check(self) if acknowledgement_check else None
+        #: Where the text in force comes from; without it, the default draft is in force everywhere.
+        self.policies = policies
 
     # --- infrastructure hooks ---------------------------------------------------------------
 
@@ -194,9 +199,16 @@ class CaseService(CaseQueries, DeadlineQueries, Application[UUID]):
             channel=channel,
             description=description,
             today=self.today(),
+            policy=self.policy_in_force(unit, occurred_on),
         )
         self.save(case)
         return case_view(case, self.today())
+
+    def policy_in_force(self, unit: str, on: date) -> Citation | None:
+        """The text a case in ``unit`` on ``on`` cites (from memory: no query per report)."""
+        if self.policies is None:
+            return default_citation()
+        return self.policies.version_in_force(unit, on)
 
     def assess(
         self,
@@ -294,7 +306,8 @@ class CaseService(CaseQueries, DeadlineQueries, Application[UUID]):
         if self.acknowledgement_check is None or case.employee is None:
             return None
         status = self.acknowledgement_check.status(
-            unit=case.unit, employee_ref=case.employee.ref, occurred_on=case.occurred_on, by=by
+            unit=case.unit, employee_ref=case.employee.ref, occurred_on=case.occurred_on, by=by,
+            cited=PolicyVersionRef(case.policy_id, case.policy_version),
         )
         return status.policy if status.requires_reason else None
 

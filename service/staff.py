@@ -242,7 +242,8 @@ class StaffService:
         ref = case.employee["ref"] if case.employee else None
         warnings: list[date] = [w["issued_on"] for w in case.warnings]
         by = max(warnings) if warnings else self.today()
-        return self.check.status(unit=case.unit, employee_ref=ref, occurred_on=case.occurred_on, by=by)
+        return self.check.status(unit=case.unit, employee_ref=ref, occurred_on=case.occurred_on, by=by,
+                                 cited=PolicyVersionRef(case.policy["id"], case.policy["version"]))
 
     # --- erasure ------------------------------------------------------------------------------
 

@@ -46,6 +46,10 @@ class CaseView:
     personal_data_erased: bool
     erasure: dict[str, Any] | None
     allowed_steps: list[str]
+    #: The policy text the case cites: ``{"id", "version", "adaptation"}`` (adaptation: the unit's, or None).
+    policy: dict[str, Any]
+    #: Each cited rule's words as they stood in that text: code, title_da, title_en, text_da, text_en.
+    rule_texts: list[dict[str, str]]
 
 
 @dataclass(frozen=True)
@@ -131,6 +135,8 @@ def case_view(case: Case, today: date) -> CaseView:
         if case.erasure is None
         else {"erased_at": case.erasure.erased_at, "erased_by": case.erasure.erased_by.id},
         allowed_steps=[step.value for step in case.allowed_steps()],
+        policy={"id": case.policy_id, "version": case.policy_version, "adaptation": case.policy_adaptation},
+        rule_texts=[dict(text) for text in case.rule_texts],
     )
 
 

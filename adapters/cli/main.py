@@ -278,6 +278,7 @@ def _redacted(url: str) -> str:
 
 def _register_subcommands() -> None:
     from adapters.cli.integrity import verify
+    from adapters.cli.policy import policy
     from adapters.cli.projections import projections
     from adapters.cli.records import register as register_records
     from adapters.cli.reminders import calendar, reminders
@@ -285,6 +286,7 @@ def _register_subcommands() -> None:
 
     main.add_command(projections)
     main.add_command(verify)
+    main.add_command(policy)
     register_records(main)
     main.add_command(keys)
     main.add_command(reminders)

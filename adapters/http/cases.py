@@ -33,7 +33,7 @@ class CaseCollection(MethodView):
 
     @blp.arguments(ReportIncidentSchema)
     @blp.response(201, CaseSchema, headers={"Location": LOCATION_HEADER, "ETag": ETAG_HEADER})
-    @problems(blp, 400, 401, 403, 413, 415)
+    @problems(blp, 400, 401, 403, 409, 413, 415)
     def post(self, body: dict[str, Any]) -> tuple[CaseView, dict[str, str]]:
         """Report an incident: a new case, status reported (manager of the unit, hr)."""
         case = case_service().report_incident(

@@ -20,13 +20,16 @@ from adapters.http.request_ids import current_request_id
 from domain.errors import (
     EmployeeNotHeard,
     InvalidCaseData,
+    NoPolicyInForce,
     PolicyNotAcknowledged,
+    PolicyStepNotAllowed,
     RoleNotPermitted,
     StepNotAllowed,
     TalkNotHeld,
 )
 from domain.staff import StaffMemberErased
 from service.errors import AccessDenied, CaseNotFound, ConcurrentModification, VersionMismatch, VersionNotFound
+from service.policies import PolicyChanged, PolicyExists, PolicyNotFound
 from service.staff import StaffConflict, StaffMemberNotFound
 
 logger = logging.getLogger(__name__)
@@ -37,6 +40,8 @@ INVALID_INPUT = _TYPE_PREFIX + "invalid-input"
 STEP_NOT_ALLOWED = _TYPE_PREFIX + "step-not-allowed"
 VERSION_MISMATCH = _TYPE_PREFIX + "version-mismatch"
 CONCURRENT_MODIFICATION = _TYPE_PREFIX + "concurrent-modification"
+NO_POLICY_IN_FORCE = _TYPE_PREFIX + "no-policy-in-force"
+POLICY_STEP_NOT_ALLOWED = _TYPE_PREFIX + "policy-step-not-allowed"
 
 
 class ProblemSchema(Schema):
@@ -212,6 +217,20 @@ def register_problem_handlers(app: Flask) -> None:
     @app.errorhandler(ConcurrentModification)
     def concurrent_modification(error: ConcurrentModification) -> Response:
         return problem(409, str(error), type_=CONCURRENT_MODIFICATION, title="Concurrent modification")
+
+    @app.errorhandler(NoPolicyInForce)
+    def no_policy_in_force(error: NoPolicyInForce) -> Response:
+        return problem(409, str(error), type_=NO_POLICY_IN_FORCE, title="No policy in force")
+
+    @app.errorhandler(PolicyStepNotAllowed)
+    @app.errorhandler(PolicyExists)
+    @app.errorhandler(PolicyChanged)
+    def policy_conflict(error: Exception) -> Response:
+        return problem(409, str(error), type_=POLICY_STEP_NOT_ALLOWED, title="Policy step not allowed")
+
+    @app.errorhandler(PolicyNotFound)
+    def policy_not_found(error: PolicyNotFound) -> Response:
+        return problem(404, str(error))
 
     @app.errorhandler(Exception)
     def unexpected(error: Exception) -> Response:

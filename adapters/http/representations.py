@@ -153,6 +153,14 @@ class CaseSchema(Schema):
         fields.String(validate=_one_of(Step)),
         metadata={"description": "Steps the case's status allows now (a warning may still need a hearing)."},
     )
+    policy = fields.Nested(
+        "PolicyCitationOut",
+        metadata={"description": "The policy text the case cites: the version in force in its unit on occurred_on."},
+    )
+    rule_texts = fields.List(
+        fields.Nested("RuleTextOut"),
+        metadata={"description": "Each rule in `rules`, in the words of that version, for good."},
+    )
 
 
 @always_present
@@ -202,8 +210,26 @@ class CasePageSchema(Schema):
 
 
 @always_present
+class PolicyCitationOut(Schema):
+    id = fields.String(metadata={"description": "The policy's id, e.g. tandplejen-udkast-2026."})
+    version = fields.Integer()
+    adaptation = fields.Integer(allow_none=True, metadata={"description": "The unit's adaptation, if any."})
+
+
+@always_present
+class RuleTextOut(Schema):
+    code = fields.String(metadata={"description": "e.g. 4.3"})
+    title_da = fields.String()
+    title_en = fields.String()
+    text_da = fields.String()
+    text_en = fields.String()
+
+
+@always_present
 class PolicyRuleSchema(Schema):
     code = fields.String(metadata={"description": "e.g. 4.1"})
     section = fields.String(metadata={"description": "e.g. 4"})
     title_da = fields.String()
     title_en = fields.String()
+    text_da = fields.String(metadata={"description": "The rule's full text, in the policy's own Danish words."})
+    text_en = fields.String()

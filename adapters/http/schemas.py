@@ -20,6 +20,8 @@ DEFAULT_PER_PAGE = 50
 # Far beyond any real list, and small enough that an offset always fits a database integer.
 MAX_PAGE = 1_000_000
 MAX_VERSION = 2**31 - 1
+RULE_CODE_PATTERN = r"^[1-9][0-9]{0,2}\.[1-9][0-9]{0,2}$"
+MAX_RULES = 50
 
 
 def _unit(**kwargs: object) -> Text:
@@ -53,10 +55,12 @@ class ReportIncidentSchema(Schema):
     employee = fields.Nested(EmployeeSchema, required=True)
     occurred_on = _past_date("The day of the incident; not in the future.")
     rules = fields.List(
-        fields.String(validate=validate.OneOf(rule_codes())),
+        # Which codes exist depends on the version in force in the unit on occurred_on.
+        fields.String(validate=validate.Regexp(RULE_CODE_PATTERN, error="Must be a rule code such as 4.3.")),
         required=True,
-        validate=validate.Length(min=1, max=len(rule_codes())),
-        metadata={"description": "Codes of the policy rules the incident breaches (see /policy/rules)."},
+        validate=validate.Length(min=1, max=MAX_RULES),
+        metadata={"description": "Codes of the rules the incident breaches, of the policy version in force in "
+                  "the unit on occurred_on (see /policy/rules?unit=&on=)."},
     )
     channel = fields.Enum(Channel, by_value=True, required=True)
     description = _free_text("What happened.", required=True)

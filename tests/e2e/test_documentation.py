@@ -24,6 +24,12 @@ OPERATIONS = {
     ("post", "/api/v1/units/{unit}/staff/{ref}/introduction"), ("get", "/api/v1/units/{unit}/coverage"),
     ("get", "/api/v1/coverage"), ("get", "/api/v1/cases/{case_id}/policy-acknowledgement"),
     *(("post", f"/api/v1/cases/{{case_id}}/{step}") for step in STEPS),
+    ("get", "/api/v1/policies"), ("post", "/api/v1/policies"), ("get", "/api/v1/policies/{policy_id}"),
+    ("post", "/api/v1/policies/{policy_id}/versions"), ("get", "/api/v1/policies/{policy_id}/versions/{version}"),
+    ("post", "/api/v1/policies/{policy_id}/withdrawal"), ("post", "/api/v1/policies/{policy_id}/supersession"),
+    *(("post", f"/api/v1/policies/{{policy_id}}/versions/{{version}}/{step}") for step in (
+        "consultation", "consultation/responses", "consultation/closure", "approval", "entry-into-force",
+        "adaptations")),
 }
 
 

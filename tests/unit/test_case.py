@@ -12,6 +12,7 @@ from domain.errors import (
     StepNotAllowed,
     TalkNotHeld,
 )
+from domain.policy_in_force import default_citation
 from domain.values import Actor, Channel, Outcome, Role, Severity, Status, Step
 
 TODAY = date(2026, 11, 24)
@@ -25,6 +26,7 @@ def new_case(**overrides) -> Case:
         actor=MANAGER, unit="tandplejen", employee_ref="E-1042", employee_name="Jane Doe",
         occurred_on=INCIDENT, rules=["4.1"], channel=Channel.FACEBOOK,
         description="Shared a picture of a patient's teeth.", today=TODAY,
+        policy=default_citation(),
     )
     fields.update(overrides)
     case = Case.report(**fields)
@@ -45,8 +47,8 @@ def test_a_report_names_every_invalid_field_at_once():
     with pytest.raises(InvalidCaseData) as raised:
         new_case(unit="Tand Plejen", employee_ref="", occurred_on=TODAY + timedelta(days=1),
                  rules=["4.1", "9.9"], description="")
-    assert set(raised.value.errors) == {"unit", "employee.ref", "occurred_on", "rules", "description"}
-    assert "9.9" in raised.value.errors["rules"][0]
+    assert set(raised.value.errors) == {"unit", "employee.ref", "occurred_on", "rules.1", "description"}
+    assert "9.9" in raised.value.errors["rules.1"][0]
 
 
 def test_a_report_needs_at_least_one_rule_and_names_each_once():

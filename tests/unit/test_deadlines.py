@@ -18,6 +18,7 @@ from domain.deadlines import (
     hearing_overdue,
     parse_idle_days,
 )
+from domain.policy_in_force import default_citation
 from domain.values import Actor, Channel, Outcome, Role, Severity, Status, Step
 
 MANAGER = Actor("mette.manager", Role.MANAGER)
@@ -32,7 +33,8 @@ Move = Callable[[Case, date], None]
 def report(occurred_on: date) -> Case:
     return Case.report(actor=MANAGER, unit="tandplejen", employee_ref="E-1", employee_name="Jane Doe",
                        occurred_on=occurred_on, rules=["4.3"], channel=Channel.SNAPCHAT,
-                       description="A photo from the staff room.", today=occurred_on)
+                       description="A photo from the staff room.", today=occurred_on,
+                       policy=default_citation())
 
 
 def assess(case: Case, today: date) -> None:

@@ -11,7 +11,7 @@ def test_a_manager_reports_a_case_and_sees_it_in_her_list(browser):
     page = mette.get(f"/sager/{case_id}")
     assert page.status_code == 200
     assert "Hændelsen er indberettet, og sagen er oprettet." in page.text
-    assert "Billeder og indhold fra arbejdspladsen deles ikke uden godkendelse" in page.text
+    assert "Deling fra arbejdspladsen kun med ledelsens godkendelse" in page.text
     assert "indberettet" in page.text and "Jane Doe" in page.text
     listing = mette.get("/sager")
     assert case_id[:8] in listing.text and "1 sag" in listing.text
