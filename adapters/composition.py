@@ -12,13 +12,16 @@ from dataclasses import replace
 from typing import Any
 from uuid import UUID
 
+import sqlalchemy as sa
 from eventsourcing.persistence import Recording
 
 from adapters.config import ConfigurationError, Settings
 from adapters.sql.access_log import SqlAccessLog
 from adapters.sql.chain import SqlChainStore, chain_key
+from adapters.sql.datastore import FACTORY_TOPIC, database_unavailable
 from adapters.sql.keys import CaseKeyError, SqlKeyRing
 from adapters.sql.read_models import SqlCaseListStore
+from adapters.sql.schema_version import SchemaTooNew, check_not_newer, code_version, database_version, upgrade
 from adapters.sql.statistics_source import SqlStatisticsSource
 from adapters.sql.users import USERS_TABLE, UserAccount, UserError, UserStore
 from service.cases import CaseService, Clock
@@ -75,8 +78,10 @@ def build_case_service(settings: Settings, *, clock: Clock | None = None) -> Cas
             log.create_tables()
         return log
 
+    # The library's engine, with connections checked on checkout (adapters.sql.datastore says why).
+    env = {**settings.eventsourcing_env(), "PERSISTENCE_MODULE": FACTORY_TOPIC}
     return CaseService(
-        env=settings.eventsourcing_env(),
+        env=env,
         known_units=settings.known_units,
         snapshot_interval=settings.snapshot_interval,
         case_list=case_list,
@@ -122,18 +127,56 @@ def build_user_store(service: CaseService, settings: Settings) -> UserStore:
     return users
 
 
-def create_schema(settings: Settings) -> None:
-    """Create the event, read-model and user tables in ``settings.database_url`` (harmless when they exist)."""
-    # Asked for explicitly, so BREACHTRAIL_CREATE_TABLES=no in the environment does not apply.
-    settings = replace(settings, create_tables=True)
-    service = build_case_service(settings)
+def create_schema(settings: Settings) -> list[str]:
+    """Create or upgrade the schema in ``settings.database_url``; the upgrade steps it ran.
+
+    Refuses (``SchemaTooNew``) a database a newer release has upgraded, before touching it.
+    """
+    engine = sa.create_engine(settings.database_url, pool_pre_ping=True)
     try:
-        build_user_store(service, settings)
+        check_not_newer(engine)
+
+        def create_tables() -> None:
+            # Asked for explicitly, so BREACHTRAIL_CREATE_TABLES=no in the environment does not apply.
+            tables = replace(settings, create_tables=True)
+            service = build_case_service(tables)
+            try:
+                build_user_store(service, tables)
+            finally:
+                close_case_service(service)
+
+        return [f"{m.version}: {m.description}" for m in upgrade(engine, create_tables)]
     finally:
-        close_case_service(service)
+        engine.dispose()
+
+
+def check_schema(service: CaseService, settings: Settings) -> None:
+    """Refuse a database a newer release upgraded; with tables created here, record their version too."""
+    engine = service.factory.datastore.engine  # type: ignore[attr-defined]
+    if settings.create_tables:
+        upgrade(engine, lambda: None)  # the service has just made every table
+    else:
+        check_not_newer(engine)
+
+
+def schema_versions(service: CaseService) -> tuple[int | None, int]:
+    """The schema version of the service's database (None: empty) and the one this code expects."""
+    return database_version(service.factory.datastore.engine), code_version()  # type: ignore[attr-defined]
 
 
 __all__ = [
-    "USERS_TABLE", "UserAccount", "UserError", "UserStore", "build_case_service", "build_user_store",
-    "close_case_service", "create_schema", "forget_personal_data",
+    "USERS_TABLE",
+    "SchemaTooNew",
+    "UserAccount",
+    "UserError",
+    "UserStore",
+    "build_case_service",
+    "build_user_store",
+    "check_schema",
+    "close_case_service",
+    "code_version",
+    "create_schema",
+    "database_unavailable",
+    "forget_personal_data",
+    "schema_versions",
 ]

@@ -43,6 +43,12 @@ class Settings:
     create_tables: bool = True
     # How long closed cases keep their personal data; see service.retention.DEFAULT_RETENTION.
     retention: RetentionPolicy = field(default_factory=RetentionPolicy.default)
+    # /readyz answers 503 while the read side is more events than this behind the log.
+    ready_max_lag: int = 1000
+    # Proxies in front whose X-Forwarded-* headers are trusted (0: none; such headers are ignored).
+    proxy_hops: int = 0
+    # /metrics is served only to a caller sending this token as a bearer token (unset: /metrics is 404).
+    metrics_token: str | None = None
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -65,6 +71,9 @@ class Settings:
             master_key_file=Path(env.get("BREACHTRAIL_MASTER_KEY_FILE") or DEFAULT_MASTER_KEY_FILE),
             create_tables=env.get("BREACHTRAIL_CREATE_TABLES", "yes").lower() not in {"0", "no", "false"},
             retention=_retention(env),
+            ready_max_lag=_positive_int(env, "BREACHTRAIL_READY_MAX_LAG", 1000, minimum=0),
+            proxy_hops=_positive_int(env, "BREACHTRAIL_PROXY_HOPS", 0, minimum=0),
+            metrics_token=_metrics_token(env),
         )
 
     def resolved_master_key(self) -> bytes:
@@ -118,6 +127,15 @@ def _master_key(env: Mapping[str, str]) -> bytes | None:
         return parse_master_key(text)
     except ValueError as error:
         raise ConfigurationError(f"BREACHTRAIL_MASTER_KEY: {error}") from None
+
+
+def _metrics_token(env: Mapping[str, str]) -> str | None:
+    text = env.get("BREACHTRAIL_METRICS_TOKEN", "").strip()
+    if not text:
+        return None
+    if len(text) < 24:
+        raise ConfigurationError("BREACHTRAIL_METRICS_TOKEN must be at least 24 characters (a random secret)")
+    return text
 
 
 def _retention(env: Mapping[str, str]) -> RetentionPolicy:

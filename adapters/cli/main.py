@@ -15,7 +15,15 @@ from eventsourcing.persistence import PersistenceError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from adapters.composition import USERS_TABLE, UserAccount, UserError, UserStore, create_schema
+from adapters.composition import (
+    USERS_TABLE,
+    SchemaTooNew,
+    UserAccount,
+    UserError,
+    UserStore,
+    code_version,
+    create_schema,
+)
 from adapters.config import ConfigurationError, Settings
 from domain.values import Role
 
@@ -27,11 +35,13 @@ def main() -> None:
 
 @main.command("init-db")
 def init_db() -> None:
-    """Create the tables in BREACHTRAIL_DATABASE_URL (harmless when they exist)."""
+    """Create the tables in BREACHTRAIL_DATABASE_URL, or upgrade them in place (harmless when current)."""
     settings = _settings()
     with _database_errors(settings):
-        create_schema(settings)
-    click.echo(f"database ready: {_redacted(settings.database_url)}")
+        applied = create_schema(settings)
+    for step in applied:
+        click.echo(f"applied schema version {step}")
+    click.echo(f"database ready at schema version {code_version()}: {_redacted(settings.database_url)}")
 
 
 @main.command()
@@ -140,7 +150,7 @@ def _database_errors(settings: Settings) -> Iterator[None]:
     """Turn a database that cannot be reached or used into a one-line error, not a traceback."""
     try:
         yield
-    except ConfigurationError as error:
+    except (ConfigurationError, SchemaTooNew) as error:
         raise click.ClickException(str(error)) from None
     except (SQLAlchemyError, PersistenceError) as error:
         cause = getattr(error, "orig", None) or error.__cause__ or error
@@ -151,7 +161,7 @@ def _database_errors(settings: Settings) -> Iterator[None]:
 @contextmanager
 def _user_store(settings: Settings, *, create: bool = False) -> Iterator[UserStore]:
     """A ``UserStore`` on its own engine, disposed afterwards; its errors become clean CLI errors."""
-    engine = sa.create_engine(settings.database_url)
+    engine = sa.create_engine(settings.database_url, pool_pre_ping=True)
     try:
         with _database_errors(settings):
             store = UserStore(engine)
@@ -170,7 +180,7 @@ def _user_store(settings: Settings, *, create: bool = False) -> Iterator[UserSto
 
 
 def _store_accounts(settings: Settings) -> list[UserAccount]:
-    engine = sa.create_engine(settings.database_url)
+    engine = sa.create_engine(settings.database_url, pool_pre_ping=True)
     try:
         return UserStore(engine).list_users()
     finally:

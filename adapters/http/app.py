@@ -7,10 +7,11 @@ from typing import Any
 
 from flask import Flask
 
-from adapters.composition import build_case_service, build_user_store, close_case_service
+from adapters.composition import build_case_service, build_user_store, check_schema, close_case_service
 from adapters.config import Settings
 from adapters.http import cases, health, integrity, policy, records, statistics, steps
 from adapters.http.api import ProblemApi, api_settings
+from adapters.http.availability import register_availability_handlers
 from adapters.http.context import CASE_SERVICE, USER_STORE
 from adapters.http.docs import docs_assets_blueprint, docs_settings
 from adapters.http.problems import register_problem_handlers
@@ -30,6 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     service = build_case_service(settings)
     users = build_user_store(service, settings)
+    check_schema(service, settings)
     app.extensions[CASE_SERVICE] = service
     app.extensions[USER_STORE] = users
     atexit.register(close_case_service, service)
@@ -37,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_request_ids(app)
     api = ProblemApi(app)
     register_problem_handlers(app)
+    register_availability_handlers(app)
     for blueprint in (health.blp, policy.blp, cases.blp, steps.blp, records.blp, statistics.blp, integrity.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs_assets_blueprint())
