@@ -20,7 +20,7 @@ from adapters.sql.access_log import SqlAccessLog
 from adapters.sql.chain import SqlChainStore, chain_key
 from adapters.sql.datastore import FACTORY_TOPIC, database_unavailable
 from adapters.sql.keys import CaseKeyError, SqlKeyRing
-from adapters.sql.read_models import SqlCaseListStore
+from adapters.sql.read_models import SqlCaseListStore, case_summaries
 from adapters.sql.schema_version import SchemaTooNew, check_not_newer, code_version, database_version, upgrade
 from adapters.sql.statistics_source import SqlStatisticsSource
 from adapters.sql.users import USERS_TABLE, UserAccount, UserError, UserStore
@@ -159,6 +159,20 @@ def check_schema(service: CaseService, settings: Settings) -> None:
         check_not_newer(engine)
 
 
+def operational_figures(service: CaseService) -> dict[str, int]:
+    """Figures for monitoring: events stored, the read side's lag, cases whose personal data is erased."""
+    projection = service.case_list_projection
+    engine = service.factory.datastore.engine  # type: ignore[attr-defined]
+    with engine.connect() as connection:
+        erased = connection.execute(sa.select(sa.func.count()).select_from(case_summaries).where(
+            case_summaries.c.personal_data_erased.is_(True))).scalar_one()
+    return {
+        "events_stored": int(service.recorder.max_notification_id() or 0),
+        "projection_lag": projection.status().lag if projection is not None else 0,
+        "cases_erased": int(erased),
+    }
+
+
 def schema_versions(service: CaseService) -> tuple[int | None, int]:
     """The schema version of the service's database (None: empty) and the one this code expects."""
     return database_version(service.factory.datastore.engine), code_version()  # type: ignore[attr-defined]
@@ -178,5 +192,6 @@ __all__ = [
     "create_schema",
     "database_unavailable",
     "forget_personal_data",
+    "operational_figures",
     "schema_versions",
 ]

@@ -70,7 +70,8 @@ def serve(host: str, port: int, workers: int) -> None:
 def gunicorn_options(host: str, port: int, workers: int) -> list[str]:
     """The gunicorn settings ``serve`` runs with (the benchmark runs its baseline with them too)."""
     # No --preload: every worker builds its own engine after the fork, sharing no connection.
-    options = ["--bind", f"{_url_host(host)}:{port}", "--workers", str(workers), "--access-logfile", "-"]
+    # No gunicorn access log: it writes raw paths with query strings; the app logs each request as JSON.
+    options = ["--bind", f"{_url_host(host)}:{port}", "--workers", str(workers)]
     if _gunicorn_has_control_socket():
         # Its default path is per user, not per server: two servers would unlink each other's.
         options.append("--no-control-socket")

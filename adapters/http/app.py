@@ -6,6 +6,7 @@ import atexit
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from adapters.composition import build_case_service, build_user_store, check_schema, close_case_service
 from adapters.config import Settings
@@ -14,6 +15,7 @@ from adapters.http.api import ProblemApi, api_settings
 from adapters.http.availability import register_availability_handlers
 from adapters.http.context import CASE_SERVICE, USER_STORE
 from adapters.http.docs import docs_assets_blueprint, docs_settings
+from adapters.http.observability import register_observability
 from adapters.http.problems import register_problem_handlers
 from adapters.http.request_ids import register_request_ids
 
@@ -37,10 +39,16 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     atexit.register(close_case_service, service)
 
     register_request_ids(app)
+    register_observability(app)
     api = ProblemApi(app)
     register_problem_handlers(app)
     register_availability_handlers(app)
     for blueprint in (health.blp, policy.blp, cases.blp, steps.blp, records.blp, statistics.blp, integrity.blp):
         api.register_blueprint(blueprint)
     app.register_blueprint(docs_assets_blueprint())
+    if settings.proxy_hops:
+        # X-Forwarded-* are believed only as far as the configured proxies set them; 0 ignores them all.
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops,  # type: ignore[method-assign]
+                                x_prefix=hops)
     return app
