@@ -194,3 +194,59 @@ def load_or_create_key_file(path: Path) -> bytes:
             file.write(generate_master_key() + "\n")
         logger.warning("generated a master key in %s; keep a copy apart from the database", path)
     return parse_master_key(path.read_text())
+
+
+#: Every setting: name, default, meaning. docs/DEPLOYMENT.md carries the same table; a test keeps them in step.
+SETTINGS_TABLE: tuple[tuple[str, str, str], ...] = (
+    ("BREACHTRAIL_DATABASE_URL", DEFAULT_DATABASE_URL, "Where events and read models live (sqlite or postgresql)."),
+    ("BREACHTRAIL_MASTER_KEY", "(unset)", "The master key (32 bytes, urlsafe base64) guarding every case's data key."),
+    ("BREACHTRAIL_MASTER_KEY_FILE", str(DEFAULT_MASTER_KEY_FILE), "Read (or first made) when no master key is set."),
+    ("BREACHTRAIL_UNITS", "(unset: any unit)", "Comma-separated unit slugs this installation knows."),
+    ("BREACHTRAIL_SNAPSHOT_INTERVAL", str(DEFAULT_SNAPSHOT_INTERVAL), "Events between snapshots of a case."),
+    ("BREACHTRAIL_AGGREGATE_CACHE_SIZE", "500", "Cases kept in memory per worker (0: none)."),
+    ("BREACHTRAIL_STATISTICS_K", str(DEFAULT_K), f"Smallest count statistics show (at least {MINIMUM_K})."),
+    ("BREACHTRAIL_INLINE_PROJECTIONS", "yes", "Write the read side with the events; no: the projection worker does."),
+    ("BREACHTRAIL_CREATE_TABLES", "yes", "Create missing tables at start; serve sets no for its workers."),
+    ("BREACHTRAIL_RETENTION", "(service default)", "How long closed cases keep personal data, by outcome."),
+    ("BREACHTRAIL_READY_MAX_LAG", "1000", "/readyz answers 503 while the read side is further behind than this."),
+    ("BREACHTRAIL_PROXY_HOPS", "0", "Reverse proxies whose X-Forwarded-* headers are trusted (0: none)."),
+    ("BREACHTRAIL_METRICS_TOKEN", "(unset: no /metrics)", "Bearer token for /metrics; at least 24 characters."),
+)
+
+_CHECKS = {
+    "BREACHTRAIL_DATABASE_URL": lambda env: normalise_database_url(env.get("BREACHTRAIL_DATABASE_URL")
+                                                                   or DEFAULT_DATABASE_URL),
+    "BREACHTRAIL_MASTER_KEY": _master_key,
+    "BREACHTRAIL_SNAPSHOT_INTERVAL": lambda env: _positive_int(env, "BREACHTRAIL_SNAPSHOT_INTERVAL", 1),
+    "BREACHTRAIL_AGGREGATE_CACHE_SIZE": lambda env: _positive_int(env, "BREACHTRAIL_AGGREGATE_CACHE_SIZE", 0,
+                                                                  minimum=0),
+    "BREACHTRAIL_STATISTICS_K": lambda env: _positive_int(env, "BREACHTRAIL_STATISTICS_K", DEFAULT_K,
+                                                          minimum=MINIMUM_K),
+    "BREACHTRAIL_INLINE_PROJECTIONS": lambda env: _flag(env, "BREACHTRAIL_INLINE_PROJECTIONS", True),
+    "BREACHTRAIL_CREATE_TABLES": lambda env: _flag(env, "BREACHTRAIL_CREATE_TABLES", True),
+    "BREACHTRAIL_RETENTION": _retention,
+    "BREACHTRAIL_READY_MAX_LAG": lambda env: _positive_int(env, "BREACHTRAIL_READY_MAX_LAG", 0, minimum=0),
+    "BREACHTRAIL_PROXY_HOPS": lambda env: _positive_int(env, "BREACHTRAIL_PROXY_HOPS", 0, minimum=0),
+    "BREACHTRAIL_METRICS_TOKEN": _metrics_token,
+}
+
+
+def check(environ: Mapping[str, str] | None = None) -> tuple[list[str], list[str]]:
+    """Every mistake in the settings (not just the first), and warnings such as a misspelt name."""
+    env = os.environ if environ is None else environ
+    errors: list[str] = []
+    for check_one in _CHECKS.values():
+        try:
+            check_one(env)
+        except ConfigurationError as error:
+            errors.append(str(error))
+    try:
+        Settings.from_environ(env)  # whatever the single checks above do not cover (units)
+    except ConfigurationError as error:
+        if str(error) not in errors:
+            errors.append(str(error))
+    known = {name for name, _, _ in SETTINGS_TABLE}
+    warnings = [f"{name} is not a setting of this release (misspelt?); it is ignored"
+                for name in sorted(env) if name.startswith("BREACHTRAIL_") and name not in known
+                and not name.startswith("BREACHTRAIL_TEST_")]
+    return errors, warnings

@@ -51,7 +51,14 @@ def init_db() -> None:
 @click.option("--workers", type=click.IntRange(1, 64), default=lambda: os.environ.get("WEB_CONCURRENCY", "2"),
               show_default="$WEB_CONCURRENCY or 2")
 def serve(host: str, port: int, workers: int) -> None:
-    """Create the schema, then serve the API with gunicorn workers."""
+    """Check the settings, create or upgrade the schema, then serve the API with gunicorn workers."""
+    from adapters.config import check
+
+    errors, warnings = check()
+    for message in [f"warning: {w}" for w in warnings] + [f"error: {e}" for e in errors]:
+        click.echo(message, err=True)
+    if errors:
+        raise click.ClickException("the settings above must be put right first ('breachtrail check-config')")
     settings = _settings()
     # Tables are created once, here: workers racing to create them on PostgreSQL collide.
     with _database_errors(settings):
@@ -254,3 +261,32 @@ def generate_key() -> None:
 
 
 _register_subcommands()
+
+
+@main.command("check-config")
+@click.option("--offline", is_flag=True, help="Check the settings only, without connecting to the database.")
+def check_config(offline: bool) -> None:
+    """Check every BREACHTRAIL_* setting (and, unless --offline, the database and its schema)."""
+    from adapters.config import check
+
+    errors, warnings = check()
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if not errors and not offline:
+        settings = _settings()
+        try:
+            settings.resolved_master_key()
+            with _database_errors(settings):
+                engine = sa.create_engine(settings.database_url, pool_pre_ping=True)
+                try:
+                    with engine.connect() as connection:
+                        connection.execute(sa.text("SELECT 1"))
+                finally:
+                    engine.dispose()
+        except (ConfigurationError, click.ClickException) as error:
+            errors.append(error.message if isinstance(error, click.ClickException) else str(error))
+    for error in errors:
+        click.echo(f"error: {error}", err=True)
+    if errors:
+        raise SystemExit(1)
+    click.echo("configuration ok" + (" (database not checked)" if offline else ""))
