@@ -66,7 +66,8 @@ def test_the_app_role_works_but_cannot_drop_truncate_or_rewrite_events(backend: 
             close_case_service(app.extensions[CASE_SERVICE])
 
         for statement in ("DROP TABLE cases_events", "TRUNCATE cases_events", "TRUNCATE case_summaries",
-                          "DROP TABLE case_summaries", "UPDATE cases_events SET originator_version = originator_version",
+                          "DROP TABLE case_summaries",
+                          "UPDATE cases_events SET originator_version = originator_version",
                           "DELETE FROM cases_events"):
             with psycopg.connect(_libpq_dsn(app_url), autocommit=True) as connection, \
                     pytest.raises(psycopg.Error):
