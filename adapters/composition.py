@@ -12,15 +12,18 @@ from dataclasses import replace
 from typing import Any
 from uuid import UUID
 
+import sqlalchemy as sa
 from eventsourcing.persistence import Recording
 
 from adapters.config import ConfigurationError, Settings
 from adapters.reminders.smtp import SmtpMailer
 from adapters.sql.access_log import SqlAccessLog
 from adapters.sql.chain import SqlChainStore, chain_key
+from adapters.sql.datastore import FACTORY_TOPIC, database_unavailable
 from adapters.sql.keys import CaseKeyError, SqlKeyRing
-from adapters.sql.read_models import SqlCaseListStore
+from adapters.sql.read_models import SqlCaseListStore, case_summaries
 from adapters.sql.reminders import SqlReminderStore
+from adapters.sql.schema_version import SchemaTooNew, check_not_newer, code_version, database_version, upgrade
 from adapters.sql.sign_ins import LINK_LIFETIME, RefusedSignIn, SignIns
 from adapters.sql.staff import SqlStaffDirectory, ref_index_key
 from adapters.sql.statistics_source import SqlStatisticsSource
@@ -103,8 +106,10 @@ def build_case_service(
         return AcknowledgementCheck(directory, policy_in_force or RegisteredPolicyVersions(policies))
 
     policies = build_policy_service(settings, clock=clock)
+    # The library's engine, with connections checked on checkout (adapters.sql.datastore says why).
+    env = {**settings.eventsourcing_env(), "PERSISTENCE_MODULE": FACTORY_TOPIC}
     return CaseService(
-        env=settings.eventsourcing_env(),
+        env=env,
         policies=policies,
         known_units=settings.known_units,
         snapshot_interval=settings.snapshot_interval,
@@ -155,7 +160,7 @@ def build_policy_service(settings: Settings, *, clock: Clock | None = None) -> P
     """The policies, in the same database; the default draft stored on first start."""
     extra = {} if clock is None else {"clock": clock}
     return PolicyService(
-        env=settings.eventsourcing_env(),
+        env={**settings.eventsourcing_env(), "PERSISTENCE_MODULE": FACTORY_TOPIC},
         refresh_seconds=settings.policy_refresh_ms / 1000,
         seed_default=settings.create_tables,
         **extra,
@@ -203,6 +208,8 @@ def build_sign_ins(service: CaseService, settings: Settings) -> SignIns:
     if settings.create_tables:
         sign_ins.create_tables()
     return sign_ins
+
+
 def build_user_contacts(service: CaseService, settings: Settings) -> UserContacts:
     """Users' addresses, languages and calendar secrets, in the service's database."""
     contacts = UserContacts(service.factory.datastore.engine)  # type: ignore[attr-defined]
@@ -221,23 +228,64 @@ def build_reminders(service: CaseService, settings: Settings) -> Reminders:
     return Reminders(service, store, build_user_contacts(service, settings), mailer)
 
 
-def create_schema(settings: Settings) -> None:
-    """Create the event, read-model and user tables in ``settings.database_url`` (harmless when they exist)."""
-    # Asked for explicitly, so BREACHTRAIL_CREATE_TABLES=no in the environment does not apply.
-    settings = replace(settings, create_tables=True)
-    service = build_case_service(settings)
+def create_schema(settings: Settings) -> list[str]:
+    """Create or upgrade the schema in ``settings.database_url``; the upgrade steps it ran.
+
+    Refuses (``SchemaTooNew``) a database a newer release has upgraded, before touching it.
+    """
+    engine = sa.create_engine(settings.database_url, pool_pre_ping=True)
     try:
-        build_user_store(service, settings)
-        build_sign_ins(service, settings)
-        build_reminders(service, settings)
+        check_not_newer(engine)
+
+        def create_tables() -> None:
+            # Asked for explicitly, so BREACHTRAIL_CREATE_TABLES=no in the environment does not apply.
+            tables = replace(settings, create_tables=True)
+            service = build_case_service(tables)
+            try:
+                build_user_store(service, tables)
+                build_sign_ins(service, tables)
+                build_reminders(service, tables)
+            finally:
+                close_case_service(service)
+
+        return [f"{m.version}: {m.description}" for m in upgrade(engine, create_tables)]
     finally:
-        close_case_service(service)
+        engine.dispose()
+
+
+def check_schema(service: CaseService, settings: Settings) -> None:
+    """Refuse a database a newer release upgraded; with tables created here, record their version too."""
+    engine = service.factory.datastore.engine  # type: ignore[attr-defined]
+    if settings.create_tables:
+        upgrade(engine, lambda: None)  # the service has just made every table
+    else:
+        check_not_newer(engine)
+
+
+def operational_figures(service: CaseService) -> dict[str, int]:
+    """Figures for monitoring: events stored, the read side's lag, cases whose personal data is erased."""
+    projection = service.case_list_projection
+    engine = service.factory.datastore.engine  # type: ignore[attr-defined]
+    with engine.connect() as connection:
+        erased = connection.execute(sa.select(sa.func.count()).select_from(case_summaries).where(
+            case_summaries.c.personal_data_erased.is_(True))).scalar_one()
+    return {
+        "events_stored": int(service.recorder.max_notification_id() or 0),
+        "projection_lag": projection.status().lag if projection is not None else 0,
+        "cases_erased": int(erased),
+    }
+
+
+def schema_versions(service: CaseService) -> tuple[int | None, int]:
+    """The schema version of the service's database (None: empty) and the one this code expects."""
+    return database_version(service.factory.datastore.engine), code_version()  # type: ignore[attr-defined]
 
 
 __all__ = [
     "LINK_LIFETIME",
     "USERS_TABLE",
     "RefusedSignIn",
+    "SchemaTooNew",
     "SignIns",
     "UserAccount",
     "UserContacts",
@@ -251,8 +299,13 @@ __all__ = [
     "build_user_contacts",
     "build_user_store",
     "check_contact",
+    "check_schema",
     "close_case_service",
+    "code_version",
     "create_schema",
+    "database_unavailable",
     "deadline_rules",
     "forget_personal_data",
+    "operational_figures",
+    "schema_versions",
 ]

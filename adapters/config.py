@@ -72,6 +72,12 @@ class Settings:
     introduction_days: int = DEFAULT_INTRODUCTION_DAYS
     # Years after an employee left before HR may erase their name and reference from the staff list.
     staff_retention_years: int = DEFAULT_STAFF_RETENTION_YEARS
+    # /readyz answers 503 while the read side is more events than this behind the log.
+    ready_max_lag: int = 1000
+    # Proxies in front whose X-Forwarded-* headers are trusted (0: none; such headers are ignored).
+    proxy_hops: int = 0
+    # /metrics is served only to a caller sending this token as a bearer token (unset: /metrics is 404).
+    metrics_token: str | None = None
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -107,6 +113,9 @@ class Settings:
             staff_retention_years=_positive_int(env, "BREACHTRAIL_STAFF_RETENTION_YEARS",
                                                 DEFAULT_STAFF_RETENTION_YEARS),
             policy_refresh_ms=_positive_int(env, "BREACHTRAIL_POLICY_REFRESH_MS", 1000, minimum=0),
+            ready_max_lag=_positive_int(env, "BREACHTRAIL_READY_MAX_LAG", 1000, minimum=0),
+            proxy_hops=_positive_int(env, "BREACHTRAIL_PROXY_HOPS", 0, minimum=0),
+            metrics_token=_metrics_token(env),
         )
 
     def resolved_master_key(self) -> bytes:
@@ -226,6 +235,15 @@ def _master_key(env: Mapping[str, str]) -> bytes | None:
         raise ConfigurationError(f"BREACHTRAIL_MASTER_KEY: {error}") from None
 
 
+def _metrics_token(env: Mapping[str, str]) -> str | None:
+    text = env.get("BREACHTRAIL_METRICS_TOKEN", "").strip()
+    if not text:
+        return None
+    if len(text) < 24:
+        raise ConfigurationError("BREACHTRAIL_METRICS_TOKEN must be at least 24 characters (a random secret)")
+    return text
+
+
 def _retention(env: Mapping[str, str]) -> RetentionPolicy:
     text = env.get("BREACHTRAIL_RETENTION", "").strip()
     try:
@@ -282,3 +300,88 @@ def load_or_create_key_file(path: Path) -> bytes:
             file.write(generate_master_key() + "\n")
         logger.warning("generated a master key in %s; keep a copy apart from the database", path)
     return parse_master_key(path.read_text())
+
+
+#: Every setting: name, default, meaning. docs/DEPLOYMENT.md carries the same table; a test keeps them in step.
+SETTINGS_TABLE: tuple[tuple[str, str, str], ...] = (
+    ("BREACHTRAIL_DATABASE_URL", DEFAULT_DATABASE_URL, "Where events and read models live (sqlite or postgresql)."),
+    ("BREACHTRAIL_MASTER_KEY", "(unset)", "The master key (32 bytes, urlsafe base64) guarding every case's data key."),
+    ("BREACHTRAIL_MASTER_KEY_FILE", str(DEFAULT_MASTER_KEY_FILE), "Read (or first made) when no master key is set."),
+    ("BREACHTRAIL_UNITS", "(unset: any unit)", "Comma-separated unit slugs this installation knows."),
+    ("BREACHTRAIL_SNAPSHOT_INTERVAL", str(DEFAULT_SNAPSHOT_INTERVAL), "Events between snapshots of a case."),
+    ("BREACHTRAIL_AGGREGATE_CACHE_SIZE", "500", "Cases kept in memory per worker (0: none)."),
+    ("BREACHTRAIL_STATISTICS_K", str(DEFAULT_K), f"Smallest count statistics show (at least {MINIMUM_K})."),
+    ("BREACHTRAIL_INLINE_PROJECTIONS", "yes", "Write the read side with the events; no: the projection worker does."),
+    ("BREACHTRAIL_CREATE_TABLES", "yes", "Create missing tables at start; serve sets no for its workers."),
+    ("BREACHTRAIL_RETENTION", "(service default)", "How long closed cases keep personal data, by outcome."),
+    ("BREACHTRAIL_READY_MAX_LAG", "1000", "/readyz answers 503 while the read side is further behind than this."),
+    ("BREACHTRAIL_PROXY_HOPS", "0", "Reverse proxies whose X-Forwarded-* headers are trusted (0: none)."),
+    ("BREACHTRAIL_METRICS_TOKEN", "(unset: no /metrics)", "Bearer token for /metrics; at least 24 characters."),
+    ("BREACHTRAIL_PUBLIC_URL", DEFAULT_PUBLIC_URL,
+     "Where people reach breachtrail: sign-in links, mails and calendar feeds; https makes cookies Secure."),
+    ("BREACHTRAIL_SESSION_IDLE_MINUTES", str(DEFAULT_SESSION_IDLE_MINUTES),
+     "A browser session idle this long is signed out."),
+    ("BREACHTRAIL_SECRET_KEY", "(unset: derived from the master key)", "Signs the browser's session cookies."),
+    ("BREACHTRAIL_OIDC_ISSUER", "(unset: no OpenID Connect)", "The municipality's identity provider (issuer URL)."),
+    ("BREACHTRAIL_OIDC_CLIENT_ID", "(unset)", "breachtrail's client id at the identity provider."),
+    ("BREACHTRAIL_OIDC_CLIENT_SECRET", "(unset)", "breachtrail's client secret at the identity provider."),
+    ("BREACHTRAIL_OIDC_USER_CLAIM", DEFAULT_OIDC_USER_CLAIM, "The claim that names the user (their breachtrail user id)."),
+    ("BREACHTRAIL_SMTP_HOST", "(unset: reminders are not mailed)", "The mail server for reminder digests."),
+    ("BREACHTRAIL_SMTP_PORT", "587", "Its port."),
+    ("BREACHTRAIL_SMTP_STARTTLS", "yes", "Upgrade the connection with STARTTLS (certificate checked)."),
+    ("BREACHTRAIL_SMTP_USER", "(unset)", "Log in after STARTTLS (with BREACHTRAIL_SMTP_PASSWORD)."),
+    ("BREACHTRAIL_SMTP_PASSWORD", "(unset)", "The mail server password."),
+    ("BREACHTRAIL_SMTP_FROM", "breachtrail@localhost", "The sender address of reminder mails."),
+    ("BREACHTRAIL_IDLE_DAYS", str(DEFAULT_IDLE_DAYS),
+     "Days without a step before a case is idle; per status too: 14,reported=5,warning_issued=30."),
+    ("BREACHTRAIL_INTRODUCTION_DAYS", str(DEFAULT_INTRODUCTION_DAYS),
+     "Days a new starter may go without the policy's introduction before it shows as overdue."),
+    ("BREACHTRAIL_STAFF_RETENTION_YEARS", str(DEFAULT_STAFF_RETENTION_YEARS),
+     "Years after an employee left before their name and reference may be erased from the staff list."),
+    ("BREACHTRAIL_POLICY_REFRESH_MS", "1000", "How soon a worker sees policy changes made by another process."),
+)
+
+_CHECKS = {
+    "BREACHTRAIL_DATABASE_URL": lambda env: normalise_database_url(env.get("BREACHTRAIL_DATABASE_URL")
+                                                                   or DEFAULT_DATABASE_URL),
+    "BREACHTRAIL_MASTER_KEY": _master_key,
+    "BREACHTRAIL_SNAPSHOT_INTERVAL": lambda env: _positive_int(env, "BREACHTRAIL_SNAPSHOT_INTERVAL", 1),
+    "BREACHTRAIL_AGGREGATE_CACHE_SIZE": lambda env: _positive_int(env, "BREACHTRAIL_AGGREGATE_CACHE_SIZE", 0,
+                                                                  minimum=0),
+    "BREACHTRAIL_STATISTICS_K": lambda env: _positive_int(env, "BREACHTRAIL_STATISTICS_K", DEFAULT_K,
+                                                          minimum=MINIMUM_K),
+    "BREACHTRAIL_INLINE_PROJECTIONS": lambda env: _flag(env, "BREACHTRAIL_INLINE_PROJECTIONS", True),
+    "BREACHTRAIL_CREATE_TABLES": lambda env: _flag(env, "BREACHTRAIL_CREATE_TABLES", True),
+    "BREACHTRAIL_RETENTION": _retention,
+    "BREACHTRAIL_READY_MAX_LAG": lambda env: _positive_int(env, "BREACHTRAIL_READY_MAX_LAG", 0, minimum=0),
+    "BREACHTRAIL_PROXY_HOPS": lambda env: _positive_int(env, "BREACHTRAIL_PROXY_HOPS", 0, minimum=0),
+    "BREACHTRAIL_METRICS_TOKEN": _metrics_token,
+    "BREACHTRAIL_PUBLIC_URL": _public_url,
+    "BREACHTRAIL_SESSION_IDLE_MINUTES": lambda env: _positive_int(env, "BREACHTRAIL_SESSION_IDLE_MINUTES", 1),
+    "BREACHTRAIL_SMTP_HOST": lambda env: SmtpSettings.from_environ(env),
+    "BREACHTRAIL_IDLE_DAYS": lambda env: _idle_days(env),
+    "BREACHTRAIL_INTRODUCTION_DAYS": lambda env: _positive_int(env, "BREACHTRAIL_INTRODUCTION_DAYS", 1),
+    "BREACHTRAIL_STAFF_RETENTION_YEARS": lambda env: _positive_int(env, "BREACHTRAIL_STAFF_RETENTION_YEARS", 1),
+    "BREACHTRAIL_POLICY_REFRESH_MS": lambda env: _positive_int(env, "BREACHTRAIL_POLICY_REFRESH_MS", 0, minimum=0),
+}
+
+
+def check(environ: Mapping[str, str] | None = None) -> tuple[list[str], list[str]]:
+    """Every mistake in the settings (not just the first), and warnings such as a misspelt name."""
+    env = os.environ if environ is None else environ
+    errors: list[str] = []
+    for check_one in _CHECKS.values():
+        try:
+            check_one(env)
+        except ConfigurationError as error:
+            errors.append(str(error))
+    try:
+        Settings.from_environ(env)  # whatever the single checks above do not cover (units)
+    except ConfigurationError as error:
+        if str(error) not in errors:
+            errors.append(str(error))
+    known = {name for name, _, _ in SETTINGS_TABLE}
+    warnings = [f"{name} is not a setting of this release (misspelt?); it is ignored"
+                for name in sorted(env) if name.startswith("BREACHTRAIL_") and name not in known
+                and not name.startswith("BREACHTRAIL_TEST_")]
+    return errors, warnings

@@ -17,12 +17,14 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.composition import (
     USERS_TABLE,
+    SchemaTooNew,
     SignIns,
     UserAccount,
     UserContacts,
     UserError,
     UserStore,
     check_contact,
+    code_version,
     create_schema,
 )
 from adapters.config import ConfigurationError, Settings
@@ -36,11 +38,13 @@ def main() -> None:
 
 @main.command("init-db")
 def init_db() -> None:
-    """Create the tables in BREACHTRAIL_DATABASE_URL (harmless when they exist)."""
+    """Create the tables in BREACHTRAIL_DATABASE_URL, or upgrade them in place (harmless when current)."""
     settings = _settings()
     with _database_errors(settings):
-        create_schema(settings)
-    click.echo(f"database ready: {_redacted(settings.database_url)}")
+        applied = create_schema(settings)
+    for step in applied:
+        click.echo(f"applied schema version {step}")
+    click.echo(f"database ready at schema version {code_version()}: {_redacted(settings.database_url)}")
 
 
 @main.command()
@@ -50,7 +54,14 @@ def init_db() -> None:
 @click.option("--workers", type=click.IntRange(1, 64), default=lambda: os.environ.get("WEB_CONCURRENCY", "2"),
               show_default="$WEB_CONCURRENCY or 2")
 def serve(host: str, port: int, workers: int) -> None:
-    """Create the schema, then serve the API with gunicorn workers."""
+    """Check the settings, create or upgrade the schema, then serve the API with gunicorn workers."""
+    from adapters.config import check
+
+    errors, warnings = check()
+    for message in [f"warning: {w}" for w in warnings] + [f"error: {e}" for e in errors]:
+        click.echo(message, err=True)
+    if errors:
+        raise click.ClickException("the settings above must be put right first ('breachtrail check-config')")
     settings = _settings()
     # Tables are created once, here: workers racing to create them on PostgreSQL collide.
     with _database_errors(settings):
@@ -69,7 +80,8 @@ def serve(host: str, port: int, workers: int) -> None:
 def gunicorn_options(host: str, port: int, workers: int) -> list[str]:
     """The gunicorn settings ``serve`` runs with (the benchmark runs its baseline with them too)."""
     # No --preload: every worker builds its own engine after the fork, sharing no connection.
-    options = ["--bind", f"{_url_host(host)}:{port}", "--workers", str(workers), "--access-logfile", "-"]
+    # No gunicorn access log: it writes raw paths with query strings; the app logs each request as JSON.
+    options = ["--bind", f"{_url_host(host)}:{port}", "--workers", str(workers)]
     if _gunicorn_has_control_socket():
         # Its default path is per user, not per server: two servers would unlink each other's.
         options.append("--no-control-socket")
@@ -198,7 +210,7 @@ def _database_errors(settings: Settings) -> Iterator[None]:
     """Turn a database that cannot be reached or used into a one-line error, not a traceback."""
     try:
         yield
-    except ConfigurationError as error:
+    except (ConfigurationError, SchemaTooNew) as error:
         raise click.ClickException(str(error)) from None
     except (SQLAlchemyError, PersistenceError) as error:
         cause = getattr(error, "orig", None) or error.__cause__ or error
@@ -209,7 +221,7 @@ def _database_errors(settings: Settings) -> Iterator[None]:
 @contextmanager
 def _user_store(settings: Settings, *, create: bool = False) -> Iterator[UserStore]:
     """A ``UserStore`` on its own engine, disposed afterwards; its errors become clean CLI errors."""
-    engine = sa.create_engine(settings.database_url)
+    engine = sa.create_engine(settings.database_url, pool_pre_ping=True)
     try:
         with _database_errors(settings):
             store = UserStore(engine)
@@ -228,7 +240,7 @@ def _user_store(settings: Settings, *, create: bool = False) -> Iterator[UserSto
 
 
 def _store_accounts(settings: Settings) -> list[UserAccount]:
-    engine = sa.create_engine(settings.database_url)
+    engine = sa.create_engine(settings.database_url, pool_pre_ping=True)
     try:
         return UserStore(engine).list_users()
     finally:
@@ -308,3 +320,32 @@ def generate_key() -> None:
 
 
 _register_subcommands()
+
+
+@main.command("check-config")
+@click.option("--offline", is_flag=True, help="Check the settings only, without connecting to the database.")
+def check_config(offline: bool) -> None:
+    """Check every BREACHTRAIL_* setting (and, unless --offline, the database and its schema)."""
+    from adapters.config import check
+
+    errors, warnings = check()
+    for warning in warnings:
+        click.echo(f"warning: {warning}", err=True)
+    if not errors and not offline:
+        settings = _settings()
+        try:
+            settings.resolved_master_key()
+            with _database_errors(settings):
+                engine = sa.create_engine(settings.database_url, pool_pre_ping=True)
+                try:
+                    with engine.connect() as connection:
+                        connection.execute(sa.text("SELECT 1"))
+                finally:
+                    engine.dispose()
+        except (ConfigurationError, click.ClickException) as error:
+            errors.append(error.message if isinstance(error, click.ClickException) else str(error))
+    for error in errors:
+        click.echo(f"error: {error}", err=True)
+    if errors:
+        raise SystemExit(1)
+    click.echo("configuration ok" + (" (database not checked)" if offline else ""))

@@ -6,6 +6,7 @@ import atexit
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from adapters.composition import (
     build_case_service,
@@ -13,13 +14,16 @@ from adapters.composition import (
     build_staff_service,
     build_user_contacts,
     build_user_store,
+    check_schema,
     close_case_service,
 )
 from adapters.config import Settings
 from adapters.http import calendar, cases, deadlines, health, integrity, policy, records, staff, statistics, steps
 from adapters.http.api import ProblemApi, api_settings
+from adapters.http.availability import register_availability_handlers
 from adapters.http.context import CASE_SERVICE, REMINDERS, STAFF_SERVICE, USER_CONTACTS, USER_STORE
 from adapters.http.docs import docs_assets_blueprint, docs_settings
+from adapters.http.observability import register_observability
 from adapters.http.problems import register_problem_handlers
 from adapters.http.request_ids import register_request_ids
 
@@ -37,6 +41,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     service = build_case_service(settings)
     users = build_user_store(service, settings)
+    check_schema(service, settings)
     app.extensions[CASE_SERVICE] = service
     app.extensions[USER_STORE] = users
     app.extensions[REMINDERS] = build_reminders(service, settings)
@@ -45,12 +50,19 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     atexit.register(close_case_service, service)
 
     register_request_ids(app)
+    register_observability(app)
     api = ProblemApi(app)
     register_problem_handlers(app)
+    register_availability_handlers(app)
     for blueprint in (health.blp, policy.blp, cases.blp, steps.blp, records.blp, statistics.blp, integrity.blp,
                       deadlines.blp, staff.blp):
         api.register_blueprint(blueprint)
     # Outside /api/v1 and its document: calendar programs fetch it with the secret in the address.
     app.register_blueprint(calendar.blp)
     app.register_blueprint(docs_assets_blueprint())
+    if settings.proxy_hops:
+        # X-Forwarded-* are believed only as far as the configured proxies set them; 0 ignores them all.
+        hops = settings.proxy_hops
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops, x_port=hops,  # type: ignore[method-assign]
+                                x_prefix=hops)
     return app

@@ -59,7 +59,10 @@ class ProblemSchema(Schema):
     allowed_steps = fields.List(fields.String(), metadata={"description": "409: the steps allowed now."})
     step = fields.String(metadata={"description": "409: the step that was refused."})
     current_version = fields.Integer(allow_none=True, metadata={"description": "412: the case's version now."})
-    request_id = fields.String(metadata={"description": "500: quote it when reporting the failure."})
+    request_id = fields.String(metadata={"description": "500, 503: quote it when reporting the failure."})
+    check = fields.String(metadata={"description": "503 from /readyz: database, schema or projections."})
+    schema_version = fields.Integer(allow_none=True, metadata={"description": "503 from /readyz: the database's."})
+    projection_lag = fields.Integer(metadata={"description": "503 from /readyz: events the read side is behind."})
 
 
 def problem(

@@ -61,7 +61,7 @@ class SqlAccessLog:
         self._writer: Engine | None = None
         # An in-memory SQLite database exists on the event store's one connection only.
         if not getattr(datastore, "is_sqlite_in_memory_db", False):
-            self._writer = create_engine(engine.url, isolation_level="AUTOCOMMIT")
+            self._writer = create_engine(engine.url, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
             event.listen(self._writer, "connect", _commit_without_waiting_for_the_disk)
 
     def create_tables(self) -> None:

@@ -14,7 +14,8 @@ from tests.e2e.http import Api, assert_problem
 STEPS = ["assessment", "hearing", "statements", "talks", "warnings", "escalation", "notes", "closure",
          "reopening", "erasure"]
 OPERATIONS = {
-    ("get", "/healthz"), ("get", "/api/v1/policy/rules"), ("get", "/api/v1/cases"), ("post", "/api/v1/cases"),
+    ("get", "/healthz"), ("get", "/readyz"),
+    ("get", "/api/v1/policy/rules"), ("get", "/api/v1/cases"), ("post", "/api/v1/cases"),
     ("get", "/api/v1/cases/{case_id}"), ("get", "/api/v1/cases/{case_id}/history"),
     ("get", "/api/v1/cases/{case_id}/export"), ("get", "/api/v1/cases/{case_id}/access-log"),
     ("get", "/api/v1/statistics"), ("get", "/api/v1/integrity"),
@@ -59,7 +60,7 @@ def test_the_document_names_the_bearer_scheme_and_only_the_health_check_goes_wit
         path for path, item in document["paths"].items()
         for operation in item.values() if isinstance(operation, dict) and operation.get("security") == []
     }
-    assert unauthenticated == {"/healthz"}
+    assert unauthenticated == {"/healthz", "/readyz"}
 
 
 def test_every_step_documents_its_answers_and_errors_as_problems(document: dict[str, Any]) -> None:

@@ -1,0 +1,79 @@
+"""The event store's database connections: checked before use, and told apart when they fail.
+
+``eventsourcing_sqlalchemy`` builds its engine itself from ``SQLALCHEMY_URL`` and has no
+setting for the pool. Its factory names the datastore class it builds, so a subclass of both
+(selected by ``PERSISTENCE_MODULE``) adds ``pool_pre_ping``: after the database has been away
+(restarted, connections killed by an administrator or a firewall), the first request gets a fresh
+connection instead of a dead one, and the service recovers without a restart.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Any
+
+from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
+from eventsourcing_sqlalchemy.factory import Factory
+
+#: What ``PERSISTENCE_MODULE`` names to build the event store with these connections.
+FACTORY_TOPIC = "adapters.sql.datastore:CheckedConnectionsFactory"
+
+# SQLSTATE classes and codes that mean "the database cannot take this now", not "this request is wrong":
+# 08 connection exception, 53 insufficient resources (disk full, out of memory, too many connections),
+# 57 operator intervention (pg_terminate_backend, shutdown), 58 system error (I/O), 25006 read-only
+# transaction, 40001/40P01 serialization failure/deadlock, 55P03 lock not available.
+_UNAVAILABLE_CLASSES = ("08", "53", "57", "58")
+_UNAVAILABLE_CODES = {"25006", "40001", "40P01", "55P03"}
+_SQLITE_UNAVAILABLE = ("database is locked", "readonly database", "disk i/o error", "database or disk is full",
+                       "unable to open database")
+
+
+class CheckedConnectionsDatastore(SQLAlchemyDatastore):
+    """The library's datastore, its pool testing each connection as it is checked out."""
+
+    def __init__(self, **kwargs: Any):
+        if kwargs.get("url") and kwargs.get("session") is None:
+            kwargs.setdefault("pool_pre_ping", True)
+        super().__init__(**kwargs)
+
+
+class CheckedConnectionsFactory(Factory):
+    """``eventsourcing_sqlalchemy``'s factory, with the datastore above."""
+
+    datastore_class = CheckedConnectionsDatastore
+
+
+def database_unavailable(error: BaseException) -> str | None:
+    """Why ``error`` means the database is away, full or read-only (a reason to retry later); else None."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        reason = _reason(current)
+        if reason:
+            return reason
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return None
+
+
+def _reason(error: BaseException) -> str | None:
+    if getattr(error, "connection_invalidated", False):
+        return "the connection to the database was lost"
+    sqlstate = getattr(error, "sqlstate", None)
+    if isinstance(sqlstate, str) and sqlstate:
+        if sqlstate == "25006":
+            return "the database is read-only"
+        if sqlstate.startswith("53"):
+            return "the database has run out of space or resources"
+        if sqlstate in _UNAVAILABLE_CODES or sqlstate[:2] in _UNAVAILABLE_CLASSES:
+            return "the database is not available"
+        return None
+    if type(error).__module__.startswith("psycopg") and type(error).__name__ in {"OperationalError", "InterfaceError"}:
+        return "the database does not answer"
+    if isinstance(error, sqlite3.OperationalError | sqlite3.InterfaceError):
+        message = str(error).lower()
+        if "readonly" in message:
+            return "the database is read-only"
+        if any(text in message for text in _SQLITE_UNAVAILABLE):
+            return "the database is not available"
+    return None

@@ -1,0 +1,99 @@
+"""The schema's version, recorded in the database, and the steps that bring an older one up to date.
+
+A plain versioned table rather than Alembic: the event and tracking tables are defined by
+``eventsourcing_sqlalchemy`` and the read tables can be rebuilt from the events, so the schema
+changes this service makes are few and additive. New tables come from ``create_all`` (harmless
+when they exist); a change to an existing table is a numbered step below, run once, in order,
+in its own transaction with its version row. A database whose version is above the code's was
+written by a newer release: this code refuses it rather than guess what it may not touch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, func, inspect, select
+from sqlalchemy.engine import Connection, Engine
+
+SCHEMA_VERSION_TABLE = "breachtrail_schema_version"
+
+metadata = MetaData()
+schema_versions = Table(
+    SCHEMA_VERSION_TABLE,
+    metadata,
+    Column("version", Integer, primary_key=True),
+    Column("description", String(200), nullable=False),
+    Column("applied_at", DateTime(timezone=True), nullable=False),
+)
+
+
+@dataclass(frozen=True)
+class Migration:
+    version: int
+    description: str
+    apply: Callable[[Connection], None]
+
+
+def _baseline(connection: Connection) -> None:
+    """Version 1 is the schema the first release made; ``create_all`` has made any part missing."""
+
+
+MIGRATIONS: list[Migration] = [
+    Migration(1, "baseline: events, snapshots, read models, users, keys, chain, access log", _baseline),
+]
+
+
+def code_version() -> int:
+    """The schema version this code writes and expects."""
+    return max(migration.version for migration in MIGRATIONS)
+
+
+class SchemaTooNew(RuntimeError):
+    """The database was upgraded by a newer release than this code."""
+
+    def __init__(self, database: int, code: int):
+        super().__init__(
+            f"the database's schema is version {database}, newer than this release's {code}: it was upgraded by "
+            "a newer breachtrail. Run that release (or restore a backup made before the upgrade); "
+            "this one will not touch it."
+        )
+        self.database = database
+        self.code = code
+
+
+def database_version(engine: Engine) -> int | None:
+    """The highest version recorded; 0 for tables made before versions were recorded; None when empty."""
+    tables = set(inspect(engine).get_table_names())
+    if SCHEMA_VERSION_TABLE not in tables:
+        return 0 if tables else None
+    with engine.connect() as connection:
+        version = connection.execute(select(func.max(schema_versions.c.version))).scalar()
+    return int(version or 0)
+
+
+def check_not_newer(engine: Engine) -> int | None:
+    """The database's version; raises ``SchemaTooNew`` when it is above the code's."""
+    version = database_version(engine)
+    if version is not None and version > code_version():
+        raise SchemaTooNew(version, code_version())
+    return version
+
+
+def upgrade(engine: Engine, create_tables: Callable[[], None]) -> list[Migration]:
+    """Bring the database to ``code_version()``: create missing tables, run the steps not yet run."""
+    current = check_not_newer(engine) or 0
+    create_tables()
+    metadata.create_all(engine)
+    applied = []
+    for migration in MIGRATIONS:
+        if migration.version <= current:
+            continue
+        with engine.begin() as connection:
+            migration.apply(connection)
+            connection.execute(schema_versions.insert().values(
+                version=migration.version, description=migration.description, applied_at=datetime.now(UTC),
+            ))
+        applied.append(migration)
+    return applied

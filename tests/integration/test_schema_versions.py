@@ -1,0 +1,118 @@
+"""An installation upgrades in place: init-db brings an older database up to this release's schema,
+and refuses one a newer release has upgraded."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+from uuid import UUID
+
+import pytest
+import sqlalchemy as sa
+from click.testing import CliRunner
+
+from adapters.cli import main
+from adapters.composition import SchemaTooNew, build_case_service, close_case_service, code_version
+from adapters.config import Settings, parse_master_key
+from adapters.http import create_app
+from adapters.sql import schema_version
+from adapters.sql.schema_version import SCHEMA_VERSION_TABLE, Migration, database_version
+from tests.scenarios import HR
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+RELEASE_1_KEY = "q1YhE9b2mQ5cJmFqG7m0dJ3l1yFQ0bq2m8b9a2l0n3E="
+RELEASE_1_CASES = {"0df74633-e9a3-44da-a95b-fafa63272f17": "E-0001", "013c77d1-9a50-4385-8dcf-a2b6535749bc": "E-0002"}
+
+
+@pytest.fixture
+def release_1(tmp_path: Path) -> str:
+    """A copy of a database made by the first release, before schema versions were recorded."""
+    path = tmp_path / "release-1.sqlite3"
+    shutil.copyfile(FIXTURES / "release-1.sqlite3", path)
+    return f"sqlite:///{path}"
+
+
+def init_db(url: str) -> tuple[int, str]:
+    result = CliRunner().invoke(main, ["init-db"], env={"BREACHTRAIL_DATABASE_URL": url,
+                                                         "BREACHTRAIL_MASTER_KEY": RELEASE_1_KEY})
+    return result.exit_code, result.output
+
+
+def version_of(url: str) -> int | None:
+    engine = sa.create_engine(url)
+    try:
+        return database_version(engine)
+    finally:
+        engine.dispose()
+
+
+def test_init_db_upgrades_a_database_of_the_first_release_in_place_keeping_every_case(release_1: str) -> None:
+    assert version_of(release_1) == 0
+
+    code, output = init_db(release_1)
+
+    assert code == 0, output
+    assert "applied schema version 1" in output
+    assert version_of(release_1) == code_version()
+    service = build_case_service(Settings(database_url=release_1, master_key=parse_master_key(RELEASE_1_KEY),
+                                          create_tables=False))
+    try:
+        for case_id, ref in RELEASE_1_CASES.items():
+            assert (service.get_case(HR, UUID(case_id)).employee or {}).get("ref") == ref
+        assert service.list_cases(HR).total == 2
+        assert service.verify_integrity().ok
+    finally:
+        close_case_service(service)
+
+
+def test_init_db_on_a_current_database_changes_nothing(release_1: str) -> None:
+    assert init_db(release_1)[0] == 0
+    code, output = init_db(release_1)
+    assert code == 0
+    assert "applied" not in output
+    engine = sa.create_engine(release_1)
+    with engine.connect() as connection:
+        rows = connection.execute(sa.text(f"SELECT version FROM {SCHEMA_VERSION_TABLE}")).scalars().all()
+    engine.dispose()
+    assert rows == [1]
+
+
+def test_a_database_upgraded_by_a_newer_release_is_refused_untouched(release_1: str) -> None:
+    assert init_db(release_1)[0] == 0
+    engine = sa.create_engine(release_1)
+    with engine.begin() as connection:
+        connection.execute(sa.text(f"INSERT INTO {SCHEMA_VERSION_TABLE} VALUES (:v, 'from the future', '2031-01-01')"),
+                           {"v": code_version() + 1})
+    engine.dispose()
+
+    code, output = init_db(release_1)
+
+    assert code != 0
+    assert f"schema is version {code_version() + 1}, newer than this release's {code_version()}" in output
+    assert "Traceback" not in output
+    with pytest.raises(SchemaTooNew):
+        create_app({"SETTINGS": Settings(database_url=release_1, master_key=parse_master_key(RELEASE_1_KEY))})
+
+
+def test_a_later_step_runs_once_in_order_on_an_older_database(release_1: str,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    assert init_db(release_1)[0] == 0
+    ran: list[int] = []
+
+    def add_index(connection: sa.Connection) -> None:
+        ran.append(2)
+        connection.execute(sa.text("CREATE INDEX case_facts_unit_idx ON case_facts (unit)"))
+
+    monkeypatch.setattr(schema_version, "MIGRATIONS",
+                        [*schema_version.MIGRATIONS, Migration(2, "an index on case facts by unit", add_index)])
+
+    first, output = init_db(release_1)
+    second, _ = init_db(release_1)
+
+    assert (first, second) == (0, 0)
+    assert "applied schema version 2: an index on case facts by unit" in output
+    assert ran == [2]
+    assert version_of(release_1) == 2
+    engine = sa.create_engine(release_1)
+    assert "case_facts_unit_idx" in {index["name"] for index in sa.inspect(engine).get_indexes("case_facts")}
+    engine.dispose()
