@@ -63,7 +63,7 @@ class Settings:
             inline_projections=_flag(env, "BREACHTRAIL_INLINE_PROJECTIONS", True),
             master_key=_master_key(env),
             master_key_file=Path(env.get("BREACHTRAIL_MASTER_KEY_FILE") or DEFAULT_MASTER_KEY_FILE),
-            create_tables=env.get("BREACHTRAIL_CREATE_TABLES", "yes").lower() not in {"0", "no", "false"},
+            create_tables=_flag(env, "BREACHTRAIL_CREATE_TABLES", True),
             retention=_retention(env),
         )
 
@@ -128,15 +128,21 @@ def _retention(env: Mapping[str, str]) -> RetentionPolicy:
         raise ConfigurationError(f"BREACHTRAIL_RETENTION: {error}") from None
 
 
+TRUE_WORDS = frozenset({"1", "yes", "true", "on"})
+FALSE_WORDS = frozenset({"0", "no", "false", "off"})
+
+
 def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
-    text = env.get(name, "").strip().lower()
+    """Every boolean setting is read here: yes/no, true/false, on/off, 1/0 (any case); unset: ``default``."""
+    raw = env.get(name, "")
+    text = raw.strip().lower()
     if not text:
         return default
-    if text in {"1", "yes", "true", "on"}:
+    if text in TRUE_WORDS:
         return True
-    if text in {"0", "no", "false", "off"}:
+    if text in FALSE_WORDS:
         return False
-    raise ConfigurationError(f"{name} must be yes or no, not {text!r}")
+    raise ConfigurationError(f"{name} must be one of yes/no, true/false, on/off, 1/0, not {raw.strip()!r}")
 
 
 def _positive_int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 1) -> int:
