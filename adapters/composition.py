@@ -21,6 +21,7 @@ from adapters.sql.keys import CaseKeyError, SqlKeyRing
 from adapters.sql.read_models import SqlCaseListStore
 from adapters.sql.statistics_source import SqlStatisticsSource
 from adapters.sql.users import USERS_TABLE, UserAccount, UserError, UserStore
+from domain.validation import DateBounds
 from service.cases import CaseService, Clock
 from service.integrity import EventChain, StoredRecord, stored_records
 from service.statistics import Statistics
@@ -78,6 +79,7 @@ def build_case_service(settings: Settings, *, clock: Clock | None = None) -> Cas
     return CaseService(
         env=settings.eventsourcing_env(),
         known_units=settings.known_units,
+        date_bounds=DateBounds(settings.earliest_date),
         snapshot_interval=settings.snapshot_interval,
         case_list=case_list,
         statistics=statistics,

@@ -5,12 +5,15 @@ from __future__ import annotations
 import base64
 import logging
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
+from domain.validation import DEFAULT_EARLIEST_DATE
 from domain.values import is_unit_slug
 from service.cases import DEFAULT_SNAPSHOT_INTERVAL
 from service.retention import InvalidRetentionPolicy, RetentionPolicy
@@ -21,6 +24,7 @@ logger = logging.getLogger(__name__)
 DEFAULT_DATABASE_URL = "sqlite:///var/breachtrail.sqlite3"
 DEFAULT_MASTER_KEY_FILE = Path("var/master.key")
 MASTER_KEY_BYTES = 32
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class ConfigurationError(ValueError):
@@ -43,6 +47,8 @@ class Settings:
     create_tables: bool = True
     # How long closed cases keep their personal data; see service.retention.DEFAULT_RETENTION.
     retention: RetentionPolicy = field(default_factory=RetentionPolicy.default)
+    # No day a client names may lie before this (an incident, a talk, a deadline, a statistics range).
+    earliest_date: date = DEFAULT_EARLIEST_DATE
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -65,6 +71,7 @@ class Settings:
             master_key_file=Path(env.get("BREACHTRAIL_MASTER_KEY_FILE") or DEFAULT_MASTER_KEY_FILE),
             create_tables=_flag(env, "BREACHTRAIL_CREATE_TABLES", True),
             retention=_retention(env),
+            earliest_date=_earliest_date(env),
         )
 
     def resolved_master_key(self) -> bytes:
@@ -130,6 +137,21 @@ def _retention(env: Mapping[str, str]) -> RetentionPolicy:
 
 TRUE_WORDS = frozenset({"1", "yes", "true", "on"})
 FALSE_WORDS = frozenset({"0", "no", "false", "off"})
+
+
+def _earliest_date(env: Mapping[str, str]) -> date:
+    text = env.get("BREACHTRAIL_EARLIEST_DATE", "").strip()
+    if not text:
+        return DEFAULT_EARLIEST_DATE
+    try:
+        if not _ISO_DATE.fullmatch(text):
+            raise ValueError
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise ConfigurationError(f"BREACHTRAIL_EARLIEST_DATE must be a date, YYYY-MM-DD, not {text!r}") from None
+    if day.year < 1900:
+        raise ConfigurationError("BREACHTRAIL_EARLIEST_DATE must lie in 1900 or later")
+    return day
 
 
 def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:

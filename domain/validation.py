@@ -2,12 +2,19 @@
 
 Each check returns a message or ``None``, so a command can either collect every field's errors
 before raising one ``InvalidCaseData``, or raise on the first.
+
+A date is checked for plausibility, not only for its form: ``DateBounds`` says how early a day a
+client may name (no case of this policy predates the installation's earliest date) and how far
+ahead a deadline or a warning's validity may reach. Every entry point (the API, the browser
+application, the command line) goes through the service, which applies them; the statistics'
+ranges use the same bounds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import date
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from domain.errors import InvalidCaseData
 from domain.rules import is_known_rule
@@ -17,6 +24,58 @@ TEXT_MAX_LENGTH = 5000
 REF_MAX_LENGTH = 64
 NAME_MAX_LENGTH = 200
 MAX_PARTICIPANTS = 20
+
+#: No day a client names lies before this, unless the installation says otherwise.
+DEFAULT_EARLIEST_DATE = date(2000, 1, 1)
+#: How far after today a deadline or a warning's validity may lie: five years.
+HORIZON_DAYS = 5 * 365 + 1
+
+
+@dataclass(frozen=True)
+class DateBounds:
+    """The days a client may name: from ``earliest`` to today (past days) or to today + the horizon."""
+
+    earliest: date = DEFAULT_EARLIEST_DATE
+    horizon_days: int = HORIZON_DAYS
+
+    def latest(self, today: date) -> date:
+        """The last day a deadline or a validity may fall on."""
+        return today + timedelta(days=self.horizon_days)
+
+    def past_error(self, day: date, today: date) -> str | None:
+        """What is wrong with the day something happened (an incident, a talk), if anything."""
+        if day < self.earliest:
+            return f"must not lie before {self.earliest.isoformat()}"
+        if day > today:
+            return f"must not lie in the future (today is {today.isoformat()})"
+        return None
+
+    def ahead_error(self, day: date, today: date) -> str | None:
+        """What is wrong with a day that may lie ahead (a deadline, a validity), if anything."""
+        if day < self.earliest:
+            return f"must not lie before {self.earliest.isoformat()}"
+        latest = self.latest(today)
+        if day > latest:
+            return f"must not lie after {latest.isoformat()} ({self.horizon_days} days from today)"
+        return None
+
+    def moment_error(self, moment: datetime, today: date) -> str | None:
+        """What is wrong with a moment a client asks about (``as_of``), if anything."""
+        return self.ahead_error(moment.date(), today)
+
+    def errors(
+        self, today: date, *, past: Mapping[str, date | None] | None = None,
+        ahead: Mapping[str, date | None] | None = None,
+    ) -> dict[str, list[str]]:
+        """Every named day's errors (empty when all are plausible); ``None`` days are not checked."""
+        errors: dict[str, list[str]] = {}
+        for field, day in (past or {}).items():
+            if day is not None:
+                collect(errors, field, self.past_error(day, today))
+        for field, day in (ahead or {}).items():
+            if day is not None:
+                collect(errors, field, self.ahead_error(day, today))
+        return errors
 
 
 def text_error(value: str | None, max_length: int, *, required: bool) -> str | None:

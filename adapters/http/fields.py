@@ -10,7 +10,8 @@ from marshmallow import ValidationError, fields, validate
 
 from adapters.http.context import case_service
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# ASCII digits only: "\d" would also take Arabic-Indic and other digits.
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # C0 controls and DEL; free texts may still hold tabs and line breaks.
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LINE_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
@@ -27,11 +28,26 @@ class CalendarDate(fields.Date):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
-def not_in_future(day: date) -> None:
-    """Refuse a date after today in Denmark (the service's own calendar)."""
-    today = case_service().today()
-    if day > today:
-        raise ValidationError(f"Must not lie in the future (today is {today.isoformat()}).")
+class PlausibleDate(CalendarDate):
+    """A calendar date within the service's date bounds (domain.validation.DateBounds).
+
+    A past day (an incident, a talk) lies between the installation's earliest date and today;
+    a day ahead (a deadline, a validity) between the earliest date and the horizon after today.
+    The document states the bounds as ``x-earliest-date`` and ``x-horizon-days``.
+    """
+
+    def __init__(self, *, ahead: bool = False, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.ahead = ahead
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:
+        day = super()._deserialize(value, attr, data, **kwargs)
+        service = case_service()
+        bounds, today = service.date_bounds, service.today()
+        message = bounds.ahead_error(day, today) if self.ahead else bounds.past_error(day, today)
+        if message is not None:
+            raise ValidationError(message[:1].upper() + message[1:] + ".")
+        return day
 
 
 class Text(fields.String):

@@ -10,7 +10,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from adapters.http.fields import CalendarDate, Moment, StrictBoolean, Text, not_in_future
+from adapters.http.fields import Moment, PlausibleDate, StrictBoolean, Text
 from domain.case import MAX_PARTICIPANTS, NAME_MAX_LENGTH, REF_MAX_LENGTH, TEXT_MAX_LENGTH
 from domain.rules import rule_codes
 from domain.values import UNIT_MAX_LENGTH, UNIT_PATTERN, Channel, Outcome, Severity, Status
@@ -36,8 +36,16 @@ def _free_text(description: str, **kwargs: object) -> Text:
                 **kwargs)  # type: ignore[arg-type]
 
 
-def _past_date(description: str) -> CalendarDate:
-    return CalendarDate(required=True, validate=not_in_future, metadata={"description": description})
+def _past_date(description: str) -> PlausibleDate:
+    return PlausibleDate(required=True, metadata={
+        "description": f"{description} From the installation's earliest date (`x-earliest-date`, by default "
+                       "2000-01-01) to today."})
+
+
+def _day_ahead(description: str) -> PlausibleDate:
+    return PlausibleDate(ahead=True, load_default=None, allow_none=True, metadata={
+        "description": f"{description} From the installation's earliest date (`x-earliest-date`) to "
+                       "`x-horizon-days` days after today."})
 
 
 class EmployeeSchema(Schema):
@@ -70,8 +78,7 @@ class AssessmentSchema(Schema):
 
 class HearingSchema(Schema):
     sent_on = _past_date("The day the employee was asked for their account.")
-    deadline = CalendarDate(load_default=None, allow_none=True,
-                            metadata={"description": "Default: ten Danish working days after sent_on."})
+    deadline = _day_ahead("After sent_on; by default ten Danish working days after it.")
 
 
 class StatementSchema(Schema):
@@ -91,7 +98,7 @@ class TalkSchema(Schema):
 class WarningSchema(Schema):
     issued_on = _past_date("The day the written warning was issued.")
     text = _free_text("The warning as given to the employee.", required=True)
-    valid_until = CalendarDate(load_default=None, allow_none=True)
+    valid_until = _day_ahead("The last day the warning counts, after issued_on; none: no end.")
 
 
 class EscalationSchema(Schema):

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from adapters.config import ConfigurationError, Settings
@@ -37,3 +39,14 @@ def test_any_other_spelling_is_a_clear_configuration_error(name: str, text: str)
         Settings.from_environ({name: text})
     assert name in str(raised.value)
     assert repr(text) in str(raised.value)
+
+
+def test_the_earliest_date_is_2000_unless_set() -> None:
+    assert Settings.from_environ({}).earliest_date == date(2000, 1, 1)
+    assert Settings.from_environ({"BREACHTRAIL_EARLIEST_DATE": " 2015-03-01 "}).earliest_date == date(2015, 3, 1)
+
+
+@pytest.mark.parametrize("text", ["2015", "20150301", "2015-02-30", "١٢٣٤-٠١-٠١", "1899-12-31", "yesterday"])
+def test_an_earliest_date_that_is_no_date_is_a_clear_configuration_error(text: str) -> None:
+    with pytest.raises(ConfigurationError, match="BREACHTRAIL_EARLIEST_DATE"):
+        Settings.from_environ({"BREACHTRAIL_EARLIEST_DATE": text})
