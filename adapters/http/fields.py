@@ -102,6 +102,25 @@ class Moment(fields.AwareDateTime):
         return moment
 
 
+_ASCII_COUNT = re.compile(r"[0-9]{1,10}")
+
+
+class Count(fields.Integer):
+    """A whole number written in ASCII digits (at most ten of them), as a query string carries it.
+
+    Python's ``int`` alone would also take ``"١٢"`` (Arabic-Indic digits), ``"1_000"`` and
+    ``" 12 "``, and spend time on thousands of digits; the range validator bounds the value.
+    """
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        if isinstance(value, bool) or not (
+            isinstance(value, int) or (isinstance(value, str) and _ASCII_COUNT.fullmatch(value))
+        ):
+            raise self.make_error("invalid")
+        result: int = super()._deserialize(value, attr, data, **kwargs)
+        return result
+
+
 class StrictBoolean(fields.Boolean):
     """JSON ``true`` or ``false`` only: not ``"yes"``, ``1`` or ``"on"``."""
 

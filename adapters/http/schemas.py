@@ -10,7 +10,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from adapters.http.fields import Moment, PlausibleDate, StrictBoolean, Text
+from adapters.http.fields import Count, Moment, PlausibleDate, StrictBoolean, Text
 from domain.case import MAX_PARTICIPANTS, NAME_MAX_LENGTH, REF_MAX_LENGTH, TEXT_MAX_LENGTH
 from domain.rules import rule_codes
 from domain.values import UNIT_MAX_LENGTH, UNIT_PATTERN, Channel, Outcome, Severity, Status
@@ -134,12 +134,12 @@ class CaseListQuerySchema(Schema):
         metadata={"description": "true: only open cases whose hearing deadline passed without a statement; "
                                  "false: only the others."},
     )
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
-    per_page = fields.Integer(load_default=DEFAULT_PER_PAGE, validate=validate.Range(min=1, max=MAX_PER_PAGE))
+    page = Count(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
+    per_page = Count(load_default=DEFAULT_PER_PAGE, validate=validate.Range(min=1, max=MAX_PER_PAGE))
 
 
 class CaseVersionQuerySchema(Schema):
-    version = fields.Integer(
+    version = Count(
         validate=validate.Range(min=1, max=MAX_VERSION),
         metadata={"description": "Show the case as it stood after its N-th event."},
     )
