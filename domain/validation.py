@@ -91,6 +91,35 @@ def text_error(value: str | None, max_length: int, *, required: bool) -> str | N
     return None
 
 
+# Characters that make a one-line text read other than it is: bidirectional embeddings,
+# overrides and isolates (U+202A-U+202E, U+2066-U+2069) reorder what follows them, the invisible
+# direction marks (U+200E, U+200F, U+061C) shift neutral characters, and the line and paragraph
+# separators (U+2028, U+2029) and NEL (U+0085) break a line that must stay one. A name or a
+# reference never needs them; free texts may hold line breaks, and their renderings show them.
+MISLEADING_CHARACTERS = frozenset(
+    [chr(c) for c in range(0x202A, 0x202F)] + [chr(c) for c in range(0x2066, 0x206A)]
+    + ["\u200e", "\u200f", "\u061c", "\u2028", "\u2029", "\x85"]
+)
+
+
+def single_line_error(value: str | None) -> str | None:
+    """What makes ``value`` unfit as a one-line text (a name, a reference), if anything."""
+    if not isinstance(value, str):
+        return None
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in value):
+        return "must not contain control characters"
+    found = sorted({c for c in value if c in MISLEADING_CHARACTERS})
+    if found:
+        names = ", ".join(f"U+{ord(c):04X}" for c in found)
+        return f"must not contain direction controls or line separators ({names})"
+    return None
+
+
+def line_error(value: str | None, max_length: int, *, required: bool) -> str | None:
+    """What is wrong with a one-line text, if anything: a free text's checks, and one line."""
+    return text_error(value, max_length, required=required) or single_line_error(value)
+
+
 def rules_error(rules: Sequence[str]) -> str | None:
     """What is wrong with the rule codes a report names, if anything."""
     if not rules:
@@ -129,8 +158,8 @@ def report_errors(
     errors: dict[str, list[str]] = {}
     if not is_unit_slug(unit):
         errors["unit"] = ["must be a slug of lowercase letters, digits and hyphens"]
-    collect(errors, "employee.ref", text_error(employee_ref, REF_MAX_LENGTH, required=True))
-    collect(errors, "employee.name", text_error(employee_name, NAME_MAX_LENGTH, required=False))
+    collect(errors, "employee.ref", line_error(employee_ref, REF_MAX_LENGTH, required=True))
+    collect(errors, "employee.name", line_error(employee_name, NAME_MAX_LENGTH, required=False))
     if occurred_on > today:
         errors["occurred_on"] = [f"must not lie in the future (today is {today.isoformat()})"]
     collect(errors, "rules", rules_error(rules))
@@ -147,7 +176,7 @@ def talk_errors(participants: Sequence[str], summary: str) -> dict[str, list[str
         errors["participants"] = [f"name at most {MAX_PARTICIPANTS} participants"]
     else:
         for index, name in enumerate(participants):
-            collect(errors, f"participants.{index}", text_error(name, NAME_MAX_LENGTH, required=True))
+            collect(errors, f"participants.{index}", line_error(name, NAME_MAX_LENGTH, required=True))
     collect(errors, "summary", text_error(summary, TEXT_MAX_LENGTH, required=True))
     return errors
 

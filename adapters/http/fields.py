@@ -9,6 +9,7 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate
 
 from adapters.http.context import case_service
+from domain.validation import single_line_error
 
 # ASCII digits only: "\d" would also take Arabic-Indic and other digits.
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
@@ -64,6 +65,7 @@ class Text(fields.String):
         validators.extend([extra] if callable(extra) else extra)
         super().__init__(validate=validators, **kwargs)
         self._forbidden = _CONTROL_CHARACTERS if multiline else _LINE_CONTROL_CHARACTERS
+        self.multiline = multiline
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         text: str = super()._deserialize(value, attr, data, **kwargs)
@@ -73,6 +75,8 @@ class Text(fields.String):
             raise ValidationError("Not valid Unicode text.") from None
         if self._forbidden.search(text):
             raise ValidationError("Must not contain control characters.")
+        if not self.multiline and (message := single_line_error(text)) is not None:
+            raise ValidationError(message[:1].upper() + message[1:] + ".")
         return text
 
 
