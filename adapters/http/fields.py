@@ -16,6 +16,11 @@ _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # C0 controls and DEL; free texts may still hold tabs and line breaks.
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LINE_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+# The same rules as patterns for the OpenAPI document (ECMA-262 and Python alike), so clients and
+# generated requests know them; a single line also refuses C1 controls, direction controls and
+# line separators (domain.validation.single_line_error).
+TEXT_PATTERN = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]*$"
+LINE_PATTERN = "^[^\\x00-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*$"
 # A time whose offset's "+" a query string turned into a space: "...T14:30:00 02:00".
 _SPACED_OFFSET = re.compile(r"(T[0-9:.,]+) ([0-9]{2}(?::?[0-9]{2})?)$")
 
@@ -63,6 +68,8 @@ class Text(fields.String):
         extra = kwargs.pop("validate", ())
         validators = [validate.Length(min=min_length, max=max_length)]
         validators.extend([extra] if callable(extra) else extra)
+        if not any(isinstance(v, validate.Regexp) for v in validators):
+            kwargs["metadata"] = {"pattern": TEXT_PATTERN if multiline else LINE_PATTERN, **kwargs.get("metadata", {})}
         super().__init__(validate=validators, **kwargs)
         self._forbidden = _CONTROL_CHARACTERS if multiline else _LINE_CONTROL_CHARACTERS
         self.multiline = multiline

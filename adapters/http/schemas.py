@@ -64,7 +64,8 @@ class ReportIncidentSchema(Schema):
         fields.String(validate=validate.OneOf(rule_codes())),
         required=True,
         validate=validate.Length(min=1, max=len(rule_codes())),
-        metadata={"description": "Codes of the policy rules the incident breaches (see /policy/rules)."},
+        metadata={"description": "Codes of the policy rules the incident breaches (see /policy/rules), each once.",
+                  "uniqueItems": True},
     )
     channel = fields.Enum(Channel, by_value=True, required=True)
     description = _free_text("What happened.", required=True)
