@@ -59,9 +59,14 @@ class DateBounds:
             return f"must not lie after {latest.isoformat()} ({self.horizon_days} days from today)"
         return None
 
-    def moment_error(self, moment: datetime, today: date) -> str | None:
-        """What is wrong with a moment a client asks about (``as_of``), if anything."""
-        return self.ahead_error(moment.date(), today)
+    def moment_error(self, moment: datetime) -> str | None:
+        """What is wrong with a moment a client asks about (``as_of``), if anything.
+
+        A moment after today is plausible: the case as it stands now.
+        """
+        if moment.date() < self.earliest:
+            return f"must not lie before {self.earliest.isoformat()}"
+        return None
 
     def errors(
         self, today: date, *, past: Mapping[str, date | None] | None = None,

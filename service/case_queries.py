@@ -70,7 +70,7 @@ class CaseQueries:
             raise InvalidCaseData.field("as_of", "ask for a version or a moment (as_of), not both")
         as_of = None if as_of is None else moment(as_of)
         if as_of is not None:
-            raise_if(self.date_bounds.moment_error(as_of, self.today()), "as_of")
+            raise_if(self.date_bounds.moment_error(as_of), "as_of")
         current = self._load_in_scope(user, case_id, copy=False)
         if as_of is not None:
             version = version_at(self.events.get(case_id), as_of)
