@@ -7,7 +7,7 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 export HOST PORT
 
-.PHONY: run test lint typecheck layers unit integration e2e bench clean vendor-dkfds browser screenshots translations
+.PHONY: run test lint typecheck layers unit integration e2e fuzz bench clean vendor-dkfds browser screenshots translations
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -45,6 +45,13 @@ integration: $(VENV)/.installed-dev
 
 e2e: $(VENV)/.installed-dev
 	$(BIN)/python -m pytest tests/e2e $(PYTEST_ARGS)
+
+# A longer, still seeded, run of the generated requests: the stateful sequences (POST /cases, then
+# its steps through the document's links) with FUZZ_SCENARIOS scenarios, and the per-operation run.
+# On PostgreSQL too when BREACHTRAIL_TEST_POSTGRES_URL is set.
+FUZZ_SCENARIOS ?= 300
+fuzz: $(VENV)/.installed-dev
+	BREACHTRAIL_FUZZ_SCENARIOS=$(FUZZ_SCENARIOS) $(BIN)/python -m pytest tests/e2e/test_fuzz_stateful.py tests/e2e/test_fuzz.py $(PYTEST_ARGS)
 
 $(VENV)/.installed-bench: pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet -e '.[bench]'

@@ -31,6 +31,7 @@ from adapters.sql.user_contacts import UserContacts, check_contact
 from adapters.sql.users import USERS_TABLE, UserAccount, UserError, UserStore
 from domain.deadlines import DeadlineRules
 from domain.staff import StaffMember
+from domain.validation import DateBounds
 from service.acknowledgements import AcknowledgementCheck
 from service.cases import CaseService, Clock
 from service.integrity import EventChain, StoredRecord, stored_records
@@ -112,6 +113,7 @@ def build_case_service(
         env=env,
         policies=policies,
         known_units=settings.known_units,
+        date_bounds=DateBounds(settings.earliest_date),
         snapshot_interval=settings.snapshot_interval,
         case_list=case_list,
         statistics=statistics,

@@ -7,13 +7,16 @@ import hashlib
 import hmac
 import logging
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 
 from sqlalchemy.engine import make_url
 
 from domain.deadlines import DEFAULT_IDLE_DAYS, parse_idle_days
+from domain.validation import DEFAULT_EARLIEST_DATE
 from domain.values import Status, is_unit_slug
 from service.cases import DEFAULT_SNAPSHOT_INTERVAL
 from service.retention import InvalidRetentionPolicy, RetentionPolicy
@@ -28,6 +31,7 @@ DEFAULT_SESSION_IDLE_MINUTES = 30
 DEFAULT_OIDC_USER_CLAIM = "preferred_username"
 DEFAULT_MASTER_KEY_FILE = Path("var/master.key")
 MASTER_KEY_BYTES = 32
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
 
 class ConfigurationError(ValueError):
@@ -78,6 +82,8 @@ class Settings:
     proxy_hops: int = 0
     # /metrics is served only to a caller sending this token as a bearer token (unset: /metrics is 404).
     metrics_token: str | None = None
+    # No day a client names may lie before this (an incident, a talk, a deadline, a statistics range).
+    earliest_date: date = DEFAULT_EARLIEST_DATE
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -98,7 +104,7 @@ class Settings:
             inline_projections=_flag(env, "BREACHTRAIL_INLINE_PROJECTIONS", True),
             master_key=_master_key(env),
             master_key_file=Path(env.get("BREACHTRAIL_MASTER_KEY_FILE") or DEFAULT_MASTER_KEY_FILE),
-            create_tables=env.get("BREACHTRAIL_CREATE_TABLES", "yes").lower() not in {"0", "no", "false"},
+            create_tables=_flag(env, "BREACHTRAIL_CREATE_TABLES", True),
             retention=_retention(env),
             public_url=_public_url(env),
             session_idle_minutes=_positive_int(env, "BREACHTRAIL_SESSION_IDLE_MINUTES", DEFAULT_SESSION_IDLE_MINUTES),
@@ -116,6 +122,7 @@ class Settings:
             ready_max_lag=_positive_int(env, "BREACHTRAIL_READY_MAX_LAG", 1000, minimum=0),
             proxy_hops=_positive_int(env, "BREACHTRAIL_PROXY_HOPS", 0, minimum=0),
             metrics_token=_metrics_token(env),
+            earliest_date=_earliest_date(env),
         )
 
     def resolved_master_key(self) -> bytes:
@@ -252,15 +259,36 @@ def _retention(env: Mapping[str, str]) -> RetentionPolicy:
         raise ConfigurationError(f"BREACHTRAIL_RETENTION: {error}") from None
 
 
+TRUE_WORDS = frozenset({"1", "yes", "true", "on"})
+FALSE_WORDS = frozenset({"0", "no", "false", "off"})
+
+
+def _earliest_date(env: Mapping[str, str]) -> date:
+    text = env.get("BREACHTRAIL_EARLIEST_DATE", "").strip()
+    if not text:
+        return DEFAULT_EARLIEST_DATE
+    try:
+        if not _ISO_DATE.fullmatch(text):
+            raise ValueError
+        day = date.fromisoformat(text)
+    except ValueError:
+        raise ConfigurationError(f"BREACHTRAIL_EARLIEST_DATE must be a date, YYYY-MM-DD, not {text!r}") from None
+    if day.year < 1900:
+        raise ConfigurationError("BREACHTRAIL_EARLIEST_DATE must lie in 1900 or later")
+    return day
+
+
 def _flag(env: Mapping[str, str], name: str, default: bool) -> bool:
-    text = env.get(name, "").strip().lower()
+    """Every boolean setting is read here: yes/no, true/false, on/off, 1/0 (any case); unset: ``default``."""
+    raw = env.get(name, "")
+    text = raw.strip().lower()
     if not text:
         return default
-    if text in {"1", "yes", "true", "on"}:
+    if text in TRUE_WORDS:
         return True
-    if text in {"0", "no", "false", "off"}:
+    if text in FALSE_WORDS:
         return False
-    raise ConfigurationError(f"{name} must be yes or no, not {text!r}")
+    raise ConfigurationError(f"{name} must be one of yes/no, true/false, on/off, 1/0, not {raw.strip()!r}")
 
 
 def _positive_int(env: Mapping[str, str], name: str, default: int, *, minimum: int = 1) -> int:
@@ -325,7 +353,8 @@ SETTINGS_TABLE: tuple[tuple[str, str, str], ...] = (
     ("BREACHTRAIL_OIDC_ISSUER", "(unset: no OpenID Connect)", "The municipality's identity provider (issuer URL)."),
     ("BREACHTRAIL_OIDC_CLIENT_ID", "(unset)", "breachtrail's client id at the identity provider."),
     ("BREACHTRAIL_OIDC_CLIENT_SECRET", "(unset)", "breachtrail's client secret at the identity provider."),
-    ("BREACHTRAIL_OIDC_USER_CLAIM", DEFAULT_OIDC_USER_CLAIM, "The claim that names the user (their breachtrail user id)."),
+    ("BREACHTRAIL_OIDC_USER_CLAIM", DEFAULT_OIDC_USER_CLAIM,
+     "The claim that names the user (their breachtrail user id)."),
     ("BREACHTRAIL_SMTP_HOST", "(unset: reminders are not mailed)", "The mail server for reminder digests."),
     ("BREACHTRAIL_SMTP_PORT", "587", "Its port."),
     ("BREACHTRAIL_SMTP_STARTTLS", "yes", "Upgrade the connection with STARTTLS (certificate checked)."),
@@ -339,6 +368,8 @@ SETTINGS_TABLE: tuple[tuple[str, str, str], ...] = (
     ("BREACHTRAIL_STAFF_RETENTION_YEARS", str(DEFAULT_STAFF_RETENTION_YEARS),
      "Years after an employee left before their name and reference may be erased from the staff list."),
     ("BREACHTRAIL_POLICY_REFRESH_MS", "1000", "How soon a worker sees policy changes made by another process."),
+    ("BREACHTRAIL_EARLIEST_DATE", DEFAULT_EARLIEST_DATE.isoformat(),
+     "No date a client sends may lie before it (422); deadlines and validity at most five years ahead."),
 )
 
 _CHECKS = {
@@ -362,6 +393,7 @@ _CHECKS = {
     "BREACHTRAIL_IDLE_DAYS": lambda env: _idle_days(env),
     "BREACHTRAIL_INTRODUCTION_DAYS": lambda env: _positive_int(env, "BREACHTRAIL_INTRODUCTION_DAYS", 1),
     "BREACHTRAIL_STAFF_RETENTION_YEARS": lambda env: _positive_int(env, "BREACHTRAIL_STAFF_RETENTION_YEARS", 1),
+    "BREACHTRAIL_EARLIEST_DATE": lambda env: _earliest_date(env),
     "BREACHTRAIL_POLICY_REFRESH_MS": lambda env: _positive_int(env, "BREACHTRAIL_POLICY_REFRESH_MS", 0, minimum=0),
 }
 

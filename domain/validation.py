@@ -2,12 +2,19 @@
 
 Each check returns a message or ``None``, so a command can either collect every field's errors
 before raising one ``InvalidCaseData``, or raise on the first.
+
+A date is checked for plausibility, not only for its form: ``DateBounds`` says how early a day a
+client may name (no case of this policy predates the installation's earliest date) and how far
+ahead a deadline or a warning's validity may reach. Every entry point (the API, the browser
+application, the command line) goes through the service, which applies them; the statistics'
+ranges use the same bounds.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection, Sequence
-from datetime import date
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from domain.errors import InvalidCaseData
 from domain.rules import is_known_rule
@@ -17,6 +24,63 @@ TEXT_MAX_LENGTH = 5000
 REF_MAX_LENGTH = 64
 NAME_MAX_LENGTH = 200
 MAX_PARTICIPANTS = 20
+
+#: No day a client names lies before this, unless the installation says otherwise.
+DEFAULT_EARLIEST_DATE = date(2000, 1, 1)
+#: How far after today a deadline or a warning's validity may lie: five years.
+HORIZON_DAYS = 5 * 365 + 1
+
+
+@dataclass(frozen=True)
+class DateBounds:
+    """The days a client may name: from ``earliest`` to today (past days) or to today + the horizon."""
+
+    earliest: date = DEFAULT_EARLIEST_DATE
+    horizon_days: int = HORIZON_DAYS
+
+    def latest(self, today: date) -> date:
+        """The last day a deadline or a validity may fall on."""
+        return today + timedelta(days=self.horizon_days)
+
+    def past_error(self, day: date, today: date) -> str | None:
+        """What is wrong with the day something happened (an incident, a talk), if anything."""
+        if day < self.earliest:
+            return f"must not lie before {self.earliest.isoformat()}"
+        if day > today:
+            return f"must not lie in the future (today is {today.isoformat()})"
+        return None
+
+    def ahead_error(self, day: date, today: date) -> str | None:
+        """What is wrong with a day that may lie ahead (a deadline, a validity), if anything."""
+        if day < self.earliest:
+            return f"must not lie before {self.earliest.isoformat()}"
+        latest = self.latest(today)
+        if day > latest:
+            return f"must not lie after {latest.isoformat()} ({self.horizon_days} days from today)"
+        return None
+
+    def moment_error(self, moment: datetime) -> str | None:
+        """What is wrong with a moment a client asks about (``as_of``), if anything.
+
+        A moment after today is plausible: the case as it stands now.
+        """
+        if moment.date() < self.earliest:
+            return f"must not lie before {self.earliest.isoformat()}"
+        return None
+
+    def errors(
+        self, today: date, *, past: Mapping[str, date | None] | None = None,
+        ahead: Mapping[str, date | None] | None = None,
+    ) -> dict[str, list[str]]:
+        """Every named day's errors (empty when all are plausible); ``None`` days are not checked."""
+        errors: dict[str, list[str]] = {}
+        for field, day in (past or {}).items():
+            if day is not None:
+                collect(errors, field, self.past_error(day, today))
+        for field, day in (ahead or {}).items():
+            if day is not None:
+                collect(errors, field, self.ahead_error(day, today))
+        return errors
 
 
 def text_error(value: str | None, max_length: int, *, required: bool) -> str | None:
@@ -30,6 +94,35 @@ def text_error(value: str | None, max_length: int, *, required: bool) -> str | N
     if len(value) > max_length:
         return f"must be at most {max_length} characters"
     return None
+
+
+# Characters that make a one-line text read other than it is: bidirectional embeddings,
+# overrides and isolates (U+202A-U+202E, U+2066-U+2069) reorder what follows them, the invisible
+# direction marks (U+200E, U+200F, U+061C) shift neutral characters, and the line and paragraph
+# separators (U+2028, U+2029) and NEL (U+0085) break a line that must stay one. A name or a
+# reference never needs them; free texts may hold line breaks, and their renderings show them.
+MISLEADING_CHARACTERS = frozenset(
+    [chr(c) for c in range(0x202A, 0x202F)] + [chr(c) for c in range(0x2066, 0x206A)]
+    + ["\u200e", "\u200f", "\u061c", "\u2028", "\u2029", "\x85"]
+)
+
+
+def single_line_error(value: str | None) -> str | None:
+    """What makes ``value`` unfit as a one-line text (a name, a reference), if anything."""
+    if not isinstance(value, str):
+        return None
+    if any(ord(c) < 0x20 or 0x7F <= ord(c) <= 0x9F for c in value):
+        return "must not contain control characters"
+    found = sorted({c for c in value if c in MISLEADING_CHARACTERS})
+    if found:
+        names = ", ".join(f"U+{ord(c):04X}" for c in found)
+        return f"must not contain direction controls or line separators ({names})"
+    return None
+
+
+def line_error(value: str | None, max_length: int, *, required: bool) -> str | None:
+    """What is wrong with a one-line text, if anything: a free text's checks, and one line."""
+    return text_error(value, max_length, required=required) or single_line_error(value)
 
 
 def rules_error(rules: Sequence[str], known: Collection[str] | None = None) -> str | None:
@@ -75,8 +168,8 @@ def report_errors(
     errors: dict[str, list[str]] = {}
     if not is_unit_slug(unit):
         errors["unit"] = ["must be a slug of lowercase letters, digits and hyphens"]
-    collect(errors, "employee.ref", text_error(employee_ref, REF_MAX_LENGTH, required=True))
-    collect(errors, "employee.name", text_error(employee_name, NAME_MAX_LENGTH, required=False))
+    collect(errors, "employee.ref", line_error(employee_ref, REF_MAX_LENGTH, required=True))
+    collect(errors, "employee.name", line_error(employee_name, NAME_MAX_LENGTH, required=False))
     if occurred_on > today:
         errors["occurred_on"] = [f"must not lie in the future (today is {today.isoformat()})"]
     unknown = [(i, code) for i, code in enumerate(rules)
@@ -98,7 +191,7 @@ def talk_errors(participants: Sequence[str], summary: str) -> dict[str, list[str
         errors["participants"] = [f"name at most {MAX_PARTICIPANTS} participants"]
     else:
         for index, name in enumerate(participants):
-            collect(errors, f"participants.{index}", text_error(name, NAME_MAX_LENGTH, required=True))
+            collect(errors, f"participants.{index}", line_error(name, NAME_MAX_LENGTH, required=True))
     collect(errors, "summary", text_error(summary, TEXT_MAX_LENGTH, required=True))
     return errors
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date
 from enum import Enum
 
 
@@ -82,3 +83,18 @@ UNIT_MAX_LENGTH = 64
 def is_unit_slug(value: str) -> bool:
     """Whether ``value`` is a well-formed unit slug such as ``dagtilbud-nord``."""
     return len(value) <= UNIT_MAX_LENGTH and UNIT_PATTERN.fullmatch(value) is not None
+
+
+def month_key(day: date) -> str:
+    """The month ``day`` falls in, ``YYYY-MM`` (``strftime`` would leave a year before 1000 unpadded)."""
+    return f"{day.year:04d}-{day.month:02d}"
+
+
+def quarter_key(day: date) -> str:
+    """The quarter ``day`` falls in, ``YYYY-Qn``."""
+    return f"{day.year:04d}-Q{(day.month - 1) // 3 + 1}"
+
+
+def year_key(day: date) -> str:
+    """The year ``day`` falls in, ``YYYY``."""
+    return f"{day.year:04d}"

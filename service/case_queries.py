@@ -18,6 +18,7 @@ from eventsourcing.application import AggregateNotFoundError
 from domain.case import Case
 from domain.errors import InvalidCaseData
 from domain.rules import is_known_rule
+from domain.validation import DateBounds, raise_if
 from domain.values import Role, Status
 from service.access_log import AccessEntry, AccessLog, Read
 from service.authorisation import can_see_unit, require_caseworker, require_hr
@@ -49,6 +50,7 @@ class CaseQueries:
         chain: EventChain | None
         access_log: AccessLog | None
         clock: Callable[[], datetime]
+        date_bounds: DateBounds
 
         @property
         def repository(self) -> Repository[UUID]: ...
@@ -67,6 +69,8 @@ class CaseQueries:
         if version is not None and as_of is not None:
             raise InvalidCaseData.field("as_of", "ask for a version or a moment (as_of), not both")
         as_of = None if as_of is None else moment(as_of)
+        if as_of is not None:
+            raise_if(self.date_bounds.moment_error(as_of), "as_of")
         current = self._load_in_scope(user, case_id, copy=False)
         if as_of is not None:
             version = version_at(self.events.get(case_id), as_of)

@@ -25,6 +25,7 @@ from domain.deadlines import DeadlineRules
 from domain.errors import InvalidCaseData
 from domain.policy_in_force import Citation, default_citation
 from domain.staff import PolicyVersionRef
+from domain.validation import DateBounds, report_errors
 from domain.values import Channel, Outcome, Severity, Step
 from service.access_log import AccessLog
 from service.acknowledgements import AcknowledgementCheck
@@ -85,6 +86,7 @@ class CaseService(CaseQueries, DeadlineQueries, Application[UUID]):
         deadline_sources: Sequence[DeadlineSource] = (),
         acknowledgement_check: Callable[[CaseService], AcknowledgementCheck] | None = None,
         policies: PolicyService | None = None,
+        date_bounds: DateBounds | None = None,
     ):
         # Needed while the base class builds the mapper, so set before it runs.
         self._key_ring_factory = key_ring
@@ -94,6 +96,8 @@ class CaseService(CaseQueries, DeadlineQueries, Application[UUID]):
         self._after_record = tuple(after_record)
         self.chain: EventChain | None = chain(self) if chain else None
         self.known_units = known_units
+        #: The days a client may name; the statistics' ranges are bounded by them too.
+        self.date_bounds = date_bounds or DateBounds()
         self.clock = clock
         self.snapshot_interval = snapshot_interval
         self.max_attempts = max_attempts
@@ -189,6 +193,16 @@ class CaseService(CaseQueries, DeadlineQueries, Application[UUID]):
             raise InvalidCaseData.field("unit", f"unknown unit; this installation has: {known}")
         if not can_see_unit(user, unit):
             raise AccessDenied(f"user '{user.id}' may not report incidents in unit '{unit}'")
+        today = self.today()
+        implausible = self.date_bounds.errors(today, past={"occurred_on": occurred_on})
+        if implausible:
+            # Every field's errors at once, as the report's own check would give them.
+            errors = report_errors(
+                unit=unit, employee_ref=employee_ref, employee_name=employee_name, occurred_on=occurred_on,
+                rules=rules, description=description, today=today,
+            )
+            errors.pop("occurred_on", None)
+            raise InvalidCaseData({**errors, **implausible})
         case = Case.report(
             actor=user.actor,
             unit=unit,
@@ -198,7 +212,7 @@ class CaseService(CaseQueries, DeadlineQueries, Application[UUID]):
             rules=rules,
             channel=channel,
             description=description,
-            today=self.today(),
+            today=today,
             policy=self.policy_in_force(unit, occurred_on),
         )
         self.save(case)
@@ -237,6 +251,7 @@ class CaseService(CaseQueries, DeadlineQueries, Application[UUID]):
         deadline: date | None = None,
         expected_version: int | None = None,
     ) -> CaseView:
+        self._check_dates(past={"sent_on": sent_on}, ahead={"deadline": deadline})
         return self._step(
             user, case_id, Step.HEARING, expected_version,
             lambda case: case.open_hearing(
@@ -253,6 +268,7 @@ class CaseService(CaseQueries, DeadlineQueries, Application[UUID]):
         summary: str,
         expected_version: int | None = None,
     ) -> CaseView:
+        self._check_dates(past={"received_on": received_on})
         return self._step(
             user, case_id, Step.STATEMENT, expected_version,
             lambda case: case.record_statement(
@@ -271,6 +287,7 @@ class CaseService(CaseQueries, DeadlineQueries, Application[UUID]):
         summary: str,
         expected_version: int | None = None,
     ) -> CaseView:
+        self._check_dates(past={"held_on": held_on})
         return self._step(
             user, case_id, Step.TALK, expected_version,
             lambda case: case.hold_talk(
@@ -292,6 +309,7 @@ class CaseService(CaseQueries, DeadlineQueries, Application[UUID]):
     ) -> CaseView:
         """Issue a written warning; to an employee who had not acknowledged the policy the case
         cites, only with ``unacknowledged_policy_reason``, which is stored with the warning."""
+        self._check_dates(past={"issued_on": issued_on}, ahead={"valid_until": valid_until})
         return self._step(
             user, case_id, Step.WARNING, expected_version,
             lambda case: case.issue_warning(
@@ -358,6 +376,14 @@ class CaseService(CaseQueries, DeadlineQueries, Application[UUID]):
         )
 
     # --- internals ----------------------------------------------------------------------------
+
+    def _check_dates(
+        self, *, past: dict[str, date | None], ahead: dict[str, date | None] | None = None
+    ) -> None:
+        """Refuse implausible days before anything is loaded or stored."""
+        errors = self.date_bounds.errors(self.today(), past=past, ahead=ahead)
+        if errors:
+            raise InvalidCaseData(errors)
 
     def _step(
         self,

@@ -28,6 +28,7 @@ from adapters.composition import (
     create_schema,
 )
 from adapters.config import ConfigurationError, Settings
+from adapters.http.server_errors import HEADER_FIELD_SIZE_LIMIT, HEADER_FIELDS_LIMIT, REQUEST_LINE_LIMIT
 from domain.values import Role
 
 
@@ -81,7 +82,12 @@ def gunicorn_options(host: str, port: int, workers: int) -> list[str]:
     """The gunicorn settings ``serve`` runs with (the benchmark runs its baseline with them too)."""
     # No --preload: every worker builds its own engine after the fork, sharing no connection.
     # No gunicorn access log: it writes raw paths with query strings; the app logs each request as JSON.
-    options = ["--bind", f"{_url_host(host)}:{port}", "--workers", str(workers)]
+    options = ["--bind", f"{_url_host(host)}:{port}", "--workers", str(workers),
+               # Its own refusals (414, 431, 400) and a timed-out request answer problem+json too.
+               "--worker-class", "adapters.http.server_errors.ProblemWorker",
+               "--limit-request-line", str(REQUEST_LINE_LIMIT),
+               "--limit-request-fields", str(HEADER_FIELDS_LIMIT),
+               "--limit-request-field_size", str(HEADER_FIELD_SIZE_LIMIT)]
     if _gunicorn_has_control_socket():
         # Its default path is per user, not per server: two servers would unlink each other's.
         options.append("--no-control-socket")

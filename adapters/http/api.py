@@ -25,7 +25,7 @@ IF_MATCH = {
     "in": "header",
     "name": "If-Match",
     "required": False,
-    "schema": {"type": "string"},
+    "schema": {"type": "string", "pattern": '^(\\*|"[1-9][0-9]{0,17}")$'},
     "description": 'Take the step only if the case is at this version: `"3"` (the ETag). '
     "`*` takes it whatever the version. Anything else, or another version, answers 412.",
 }

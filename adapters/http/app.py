@@ -23,12 +23,32 @@ from adapters.http.api import ProblemApi, api_settings
 from adapters.http.availability import register_availability_handlers
 from adapters.http.context import CASE_SERVICE, REMINDERS, STAFF_SERVICE, USER_CONTACTS, USER_STORE
 from adapters.http.docs import docs_assets_blueprint, docs_settings
+from adapters.http.fields import PlausibleDate
 from adapters.http.observability import register_observability
 from adapters.http.problems import register_problem_handlers
 from adapters.http.request_ids import register_request_ids
+from domain.validation import DateBounds
 
 #: Requests larger than this are refused with 413 before they are read.
 MAX_BODY_BYTES = 64 * 1024
+
+
+def document_date_bounds(api: ProblemApi, settings: Settings) -> None:
+    """State this installation's date bounds on every date field of the document.
+
+    OpenAPI has no minimum for a date string, so the bounds are extensions: ``x-earliest-date``
+    and, for days that may lie ahead, ``x-horizon-days`` (past days end today).
+    """
+    bounds = DateBounds(settings.earliest_date)
+
+    def date_bounds(converter: Any, field: Any, ret: dict[str, Any], **kwargs: Any) -> dict[str, Any]:
+        if not isinstance(field, PlausibleDate):
+            return {}
+        extra: dict[str, Any] = {"x-earliest-date": bounds.earliest.isoformat()}
+        extra["x-horizon-days" if field.ahead else "x-latest-date"] = bounds.horizon_days if field.ahead else "today"
+        return extra
+
+    api.ma_plugin.converter.add_attribute_function(date_bounds)
 
 
 def create_app(config: dict[str, Any] | None = None) -> Flask:
@@ -52,6 +72,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     register_request_ids(app)
     register_observability(app)
     api = ProblemApi(app)
+    document_date_bounds(api, settings)
     register_problem_handlers(app)
     register_availability_handlers(app)
     for blueprint in (health.blp, policy.blp, cases.blp, steps.blp, records.blp, statistics.blp, integrity.blp,

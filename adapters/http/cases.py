@@ -13,6 +13,7 @@ from adapters.http.api import API_PREFIX, ETAG_HEADER, LOCATION_HEADER, ApiBluep
 from adapters.http.auth import authenticate, current_user
 from adapters.http.context import case_service
 from adapters.http.etags import etag
+from adapters.http.links import with_case_links
 from adapters.http.representations import CasePageSchema, CaseSchema, HistoryEntrySchema
 from adapters.http.schemas import CaseListQuerySchema, CaseVersionQuerySchema, ReportIncidentSchema
 from service.views import CasePage, CaseView, HistoryEntry
@@ -34,6 +35,7 @@ class CaseCollection(MethodView):
     @blp.arguments(ReportIncidentSchema)
     @blp.response(201, CaseSchema, headers={"Location": LOCATION_HEADER, "ETag": ETAG_HEADER})
     @problems(blp, 400, 401, 403, 409, 413, 415)
+    @blp.doc(**with_case_links(201))
     def post(self, body: dict[str, Any]) -> tuple[CaseView, dict[str, str]]:
         """Report an incident: a new case, status reported (manager of the unit, hr)."""
         case = case_service().report_incident(

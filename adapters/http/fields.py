@@ -9,11 +9,18 @@ from typing import Any
 from marshmallow import ValidationError, fields, validate
 
 from adapters.http.context import case_service
+from domain.validation import single_line_error
 
-_ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
+# ASCII digits only: "\d" would also take Arabic-Indic and other digits.
+_ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 # C0 controls and DEL; free texts may still hold tabs and line breaks.
 _CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
 _LINE_CONTROL_CHARACTERS = re.compile(r"[\x00-\x1f\x7f]")
+# The same rules as patterns for the OpenAPI document (ECMA-262 and Python alike), so clients and
+# generated requests know them; a single line also refuses C1 controls, direction controls and
+# line separators (domain.validation.single_line_error).
+TEXT_PATTERN = "^[^\\x00-\\x08\\x0b\\x0c\\x0e-\\x1f\\x7f]*$"
+LINE_PATTERN = "^[^\\x00-\\x1f\\x7f-\\x9f\\u061c\\u200e\\u200f\\u2028\\u2029\\u202a-\\u202e\\u2066-\\u2069]*$"
 # A time whose offset's "+" a query string turned into a space: "...T14:30:00 02:00".
 _SPACED_OFFSET = re.compile(r"(T[0-9:.,]+) ([0-9]{2}(?::?[0-9]{2})?)$")
 
@@ -27,11 +34,26 @@ class CalendarDate(fields.Date):
         return super()._deserialize(value, attr, data, **kwargs)
 
 
-def not_in_future(day: date) -> None:
-    """Refuse a date after today in Denmark (the service's own calendar)."""
-    today = case_service().today()
-    if day > today:
-        raise ValidationError(f"Must not lie in the future (today is {today.isoformat()}).")
+class PlausibleDate(CalendarDate):
+    """A calendar date within the service's date bounds (domain.validation.DateBounds).
+
+    A past day (an incident, a talk) lies between the installation's earliest date and today;
+    a day ahead (a deadline, a validity) between the earliest date and the horizon after today.
+    The document states the bounds as ``x-earliest-date`` and ``x-horizon-days``.
+    """
+
+    def __init__(self, *, ahead: bool = False, **kwargs: Any):
+        super().__init__(**kwargs)
+        self.ahead = ahead
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> date:
+        day = super()._deserialize(value, attr, data, **kwargs)
+        service = case_service()
+        bounds, today = service.date_bounds, service.today()
+        message = bounds.ahead_error(day, today) if self.ahead else bounds.past_error(day, today)
+        if message is not None:
+            raise ValidationError(message[:1].upper() + message[1:] + ".")
+        return day
 
 
 class Text(fields.String):
@@ -46,8 +68,11 @@ class Text(fields.String):
         extra = kwargs.pop("validate", ())
         validators = [validate.Length(min=min_length, max=max_length)]
         validators.extend([extra] if callable(extra) else extra)
+        if not any(isinstance(v, validate.Regexp) for v in validators):
+            kwargs["metadata"] = {"pattern": TEXT_PATTERN if multiline else LINE_PATTERN, **kwargs.get("metadata", {})}
         super().__init__(validate=validators, **kwargs)
         self._forbidden = _CONTROL_CHARACTERS if multiline else _LINE_CONTROL_CHARACTERS
+        self.multiline = multiline
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> str:
         text: str = super()._deserialize(value, attr, data, **kwargs)
@@ -57,6 +82,8 @@ class Text(fields.String):
             raise ValidationError("Not valid Unicode text.") from None
         if self._forbidden.search(text):
             raise ValidationError("Must not contain control characters.")
+        if not self.multiline and (message := single_line_error(text)) is not None:
+            raise ValidationError(message[:1].upper() + message[1:] + ".")
         return text
 
 
@@ -84,6 +111,25 @@ class Moment(fields.AwareDateTime):
         except OverflowError:
             raise ValidationError("The time is out of range.") from None
         return moment
+
+
+_ASCII_COUNT = re.compile(r"[0-9]{1,10}")
+
+
+class Count(fields.Integer):
+    """A whole number written in ASCII digits (at most ten of them), as a query string carries it.
+
+    Python's ``int`` alone would also take ``"١٢"`` (Arabic-Indic digits), ``"1_000"`` and
+    ``" 12 "``, and spend time on thousands of digits; the range validator bounds the value.
+    """
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> int:
+        if isinstance(value, bool) or not (
+            isinstance(value, int) or (isinstance(value, str) and _ASCII_COUNT.fullmatch(value))
+        ):
+            raise self.make_error("invalid")
+        result: int = super()._deserialize(value, attr, data, **kwargs)
+        return result
 
 
 class StrictBoolean(fields.Boolean):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from marshmallow import Schema, fields, validate
 
-from adapters.http.fields import CalendarDate, Text
+from adapters.http.fields import PlausibleDate, Text
 from adapters.http.representations import always_present
 from adapters.http.schemas import _unit
 from domain.policy import MAX_BODIES, NAME_MAX_LENGTH
@@ -55,29 +55,29 @@ class ReviseSchema(Schema):
 class ConsultationSchema(Schema):
     bodies = fields.List(_name("A body to consult, e.g. `LMU tandplejen`."), required=True,
                          validate=validate.Length(min=1, max=MAX_BODIES))
-    deadline = CalendarDate(required=True, metadata={"description": "The day answers are due."})
-    sent_on = CalendarDate(load_default=None, allow_none=True, metadata={"description": "Default: today."})
+    deadline = PlausibleDate(ahead=True, required=True, metadata={"description": "The day answers are due."})
+    sent_on = PlausibleDate(load_default=None, allow_none=True, metadata={"description": "Default: today."})
 
 
 class ResponseSchema(Schema):
     body = _name("The consulted body that answered.", required=True)
-    received_on = CalendarDate(required=True)
+    received_on = PlausibleDate(required=True)
     position = fields.Enum(Position, by_value=True, required=True)
     summary = Text(required=True, max_length=TEXT_MAX_LENGTH, multiline=True)
 
 
 class ConsultationClosureSchema(Schema):
-    closed_on = CalendarDate(load_default=None, allow_none=True, metadata={"description": "Default: today."})
+    closed_on = PlausibleDate(load_default=None, allow_none=True, metadata={"description": "Default: today."})
 
 
 class ApprovalSchema(Schema):
     body = _name("The body that approved it: MED, OMU, an LMU.", required=True)
-    meeting_on = CalendarDate(required=True)
+    meeting_on = PlausibleDate(required=True)
     reference = _name("The minutes' reference, e.g. a case number.", required=True)
 
 
 class EntryIntoForceSchema(Schema):
-    in_force_from = CalendarDate(required=True, data_key="from",
+    in_force_from = PlausibleDate(ahead=True, required=True, data_key="from",
                                  metadata={"description": "The first day the version is in force."})
 
 
@@ -85,24 +85,25 @@ class AdaptationSchema(Schema):
     unit = _unit(required=True)
     text = _policy_text("The unit's whole text: every rule of the version, reworded or not, and any added.")
     body = _name("The body that approved it, normally the unit's LMU.", required=True)
-    meeting_on = CalendarDate(required=True)
+    meeting_on = PlausibleDate(required=True)
     reference = _name("The minutes' reference.", required=True)
-    in_force_from = CalendarDate(required=True, data_key="from")
+    in_force_from = PlausibleDate(ahead=True, required=True, data_key="from")
 
 
 class WithdrawalSchema(Schema):
-    on = CalendarDate(required=True, metadata={"description": "The first day the policy no longer applies."})
+    on = PlausibleDate(ahead=True, required=True,
+                       metadata={"description": "The first day the policy no longer applies."})
     reason = Text(required=True, max_length=TEXT_MAX_LENGTH, multiline=True)
 
 
 class SupersessionSchema(Schema):
     by = _name("The policy that takes over.", required=True)
-    on = CalendarDate(required=True)
+    on = PlausibleDate(ahead=True, required=True)
 
 
 class RulesQuerySchema(Schema):
     unit = _unit(load_default=None)  # none: the area's common guideline
-    on = CalendarDate(load_default=None, metadata={"description": "Default: today."})
+    on = PlausibleDate(ahead=True, load_default=None, metadata={"description": "Default: today."})
 
 
 class VersionQuerySchema(Schema):

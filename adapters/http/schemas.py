@@ -10,7 +10,7 @@ from typing import Any
 
 from marshmallow import Schema, ValidationError, fields, validate, validates_schema
 
-from adapters.http.fields import CalendarDate, Moment, StrictBoolean, Text, not_in_future
+from adapters.http.fields import Count, Moment, PlausibleDate, StrictBoolean, Text
 from domain.case import MAX_PARTICIPANTS, NAME_MAX_LENGTH, REF_MAX_LENGTH, TEXT_MAX_LENGTH
 from domain.rules import rule_codes
 from domain.values import UNIT_MAX_LENGTH, UNIT_PATTERN, Channel, Outcome, Severity, Status
@@ -38,8 +38,16 @@ def _free_text(description: str, **kwargs: object) -> Text:
                 **kwargs)  # type: ignore[arg-type]
 
 
-def _past_date(description: str) -> CalendarDate:
-    return CalendarDate(required=True, validate=not_in_future, metadata={"description": description})
+def _past_date(description: str) -> PlausibleDate:
+    return PlausibleDate(required=True, metadata={
+        "description": f"{description} From the installation's earliest date (`x-earliest-date`, by default "
+                       "2000-01-01) to today."})
+
+
+def _day_ahead(description: str) -> PlausibleDate:
+    return PlausibleDate(ahead=True, load_default=None, allow_none=True, metadata={
+        "description": f"{description} From the installation's earliest date (`x-earliest-date`) to "
+                       "`x-horizon-days` days after today."})
 
 
 class EmployeeSchema(Schema):
@@ -60,7 +68,8 @@ class ReportIncidentSchema(Schema):
         required=True,
         validate=validate.Length(min=1, max=MAX_RULES),
         metadata={"description": "Codes of the rules the incident breaches, of the policy version in force in "
-                  "the unit on occurred_on (see /policy/rules?unit=&on=)."},
+                  "the unit on occurred_on (see /policy/rules?unit=&on=), each once.",
+                  "uniqueItems": True},
     )
     channel = fields.Enum(Channel, by_value=True, required=True)
     description = _free_text("What happened.", required=True)
@@ -74,8 +83,7 @@ class AssessmentSchema(Schema):
 
 class HearingSchema(Schema):
     sent_on = _past_date("The day the employee was asked for their account.")
-    deadline = CalendarDate(load_default=None, allow_none=True,
-                            metadata={"description": "Default: ten Danish working days after sent_on."})
+    deadline = _day_ahead("After sent_on; by default ten Danish working days after it.")
 
 
 class StatementSchema(Schema):
@@ -95,7 +103,7 @@ class TalkSchema(Schema):
 class WarningSchema(Schema):
     issued_on = _past_date("The day the written warning was issued.")
     text = _free_text("The warning as given to the employee.", required=True)
-    valid_until = CalendarDate(load_default=None, allow_none=True)
+    valid_until = _day_ahead("The last day the warning counts, after issued_on; none: no end.")
     unacknowledged_policy_reason = _free_text(
         "Needed when the employee had not acknowledged the policy version the case cites (see "
         "GET /cases/<id>/policy-acknowledgement): why the warning is issued all the same. Stored with it.",
@@ -136,12 +144,12 @@ class CaseListQuerySchema(Schema):
         metadata={"description": "true: only open cases whose hearing deadline passed without a statement; "
                                  "false: only the others."},
     )
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
-    per_page = fields.Integer(load_default=DEFAULT_PER_PAGE, validate=validate.Range(min=1, max=MAX_PER_PAGE))
+    page = Count(load_default=1, validate=validate.Range(min=1, max=MAX_PAGE))
+    per_page = Count(load_default=DEFAULT_PER_PAGE, validate=validate.Range(min=1, max=MAX_PER_PAGE))
 
 
 class CaseVersionQuerySchema(Schema):
-    version = fields.Integer(
+    version = Count(
         validate=validate.Range(min=1, max=MAX_VERSION),
         metadata={"description": "Show the case as it stood after its N-th event."},
     )

@@ -6,7 +6,7 @@ from typing import Any
 
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates_schema
 
-from adapters.http.fields import CalendarDate, Text, not_in_future
+from adapters.http.fields import PlausibleDate, Text
 from adapters.http.representations import always_present
 from domain.case import NAME_MAX_LENGTH, REF_MAX_LENGTH
 from domain.staff import MAX_REVIEW_PARTICIPANTS, POLICY_ID_MAX_LENGTH, AcknowledgementMethod
@@ -31,8 +31,8 @@ class NewStaffMemberSchema(Schema):
     employee_ref = Text(required=True, max_length=REF_MAX_LENGTH,
                         metadata={"description": "The municipality's own reference for the employee."})
     name = Text(required=True, max_length=NAME_MAX_LENGTH)
-    start_date = CalendarDate(required=True)
-    end_date = CalendarDate(load_default=None, allow_none=True)
+    start_date = PlausibleDate(ahead=True, required=True)
+    end_date = PlausibleDate(ahead=True, load_default=None, allow_none=True)
 
 
 class StaffMemberChangeSchema(Schema):
@@ -42,8 +42,8 @@ class StaffMemberChangeSchema(Schema):
         unknown = RAISE
 
     name = Text(max_length=NAME_MAX_LENGTH)
-    start_date = CalendarDate()
-    end_date = CalendarDate(allow_none=True)
+    start_date = PlausibleDate(ahead=True)
+    end_date = PlausibleDate(ahead=True, allow_none=True)
 
     @validates_schema
     def something(self, data: dict[str, Any], **kwargs: Any) -> None:
@@ -55,7 +55,7 @@ class ReviewSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    held_on = CalendarDate(required=True, validate=not_in_future)
+    held_on = PlausibleDate(required=True)
     led_by = Text(required=True, max_length=NAME_MAX_LENGTH, metadata={"description": "Who led the review."})
     participants = fields.List(
         Text(max_length=REF_MAX_LENGTH), required=True,
@@ -69,13 +69,13 @@ class IntroductionSchema(Schema):
     class Meta:
         unknown = RAISE
 
-    acknowledged_on = CalendarDate(required=True, validate=not_in_future)
+    acknowledged_on = PlausibleDate(required=True)
     method = fields.String(required=True, validate=validate.OneOf(INTRODUCTION_METHODS))
     policy = fields.Nested(PolicyVersionSchema, load_default=None)
 
 
 class CoverageQuerySchema(Schema):
-    on = CalendarDate(metadata={"description": "The day to count on; today when left out."})
+    on = PlausibleDate(ahead=True, metadata={"description": "The day to count on; today when left out."})
 
 
 @always_present

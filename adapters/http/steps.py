@@ -18,6 +18,7 @@ from adapters.http.api import API_PREFIX, ETAG_HEADER, IF_MATCH, ApiBlueprint, n
 from adapters.http.auth import authenticate, current_user
 from adapters.http.context import case_service
 from adapters.http.etags import etag, expected_version
+from adapters.http.links import with_case_links
 from adapters.http.representations import CaseSchema
 from adapters.http.schemas import (
     AssessmentSchema,
@@ -46,7 +47,7 @@ def step(body: type[Schema]) -> Callable[[Step], Step]:
 
     def decorate(view: Step) -> Step:
         view = problems(blp, 400, 401, 403, 404, 409, 412, 413, 415)(view)
-        view = blp.doc(parameters=[IF_MATCH])(view)
+        view = blp.doc(parameters=[IF_MATCH], **with_case_links(200))(view)
         view = blp.response(200, CaseSchema, headers={"ETag": ETAG_HEADER})(view)
         decorated: Step = blp.arguments(body)(view)
         return decorated

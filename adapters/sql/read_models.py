@@ -39,6 +39,7 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import TextClause
 
 from domain.rules import rule_codes
+from domain.values import month_key
 from service.case_list import CaseListFilter, CaseRow
 
 metadata = MetaData()
@@ -203,7 +204,7 @@ def _facts(row: CaseRow) -> dict[str, Any]:
         "case_id": row.id,
         "version": row.version,
         "unit": row.unit,
-        "month": row.occurred_on.strftime("%Y-%m"),
+        "month": month_key(row.occurred_on),
         "rules": ",".join(sorted(row.rules, key=_catalogue_position)),
         "channel": row.channel,
         "status": row.status,

@@ -44,6 +44,7 @@ from adapters.composition import close_case_service
 from adapters.config import Settings, generate_master_key, parse_master_key
 from adapters.http import create_app
 from adapters.http.context import CASE_SERVICE
+from domain.validation import DEFAULT_EARLIEST_DATE, HORIZON_DAYS
 from domain.values import Status
 from service.cases import CaseService
 from tests.e2e.http import PROBLEM_JSON, Api, stored_events
@@ -66,10 +67,14 @@ CONFIG = SchemathesisConfig.from_dict({"checks": {"negative_data_rejection": {
     "expected-statuses": ["400", "401", "403", "404", "409", "412", "413", "415", "422"],
 }}})
 
-# Dates mostly where a seeded case's steps can fall (from its incident to today), else anywhere:
-# a date drawn from all of years 1..9999 would almost never let a step through.
+# Dates mostly where a seeded case's steps can fall (from its incident to today), else within the
+# document's bounds (x-earliest-date to the horizon), now and then anywhere: a date drawn from all
+# of years 1..9999 would almost never let a step through.
 schemathesis.openapi.format("date", st.one_of(
-    st.dates(INCIDENT_DAY - timedelta(days=3), TODAY + timedelta(days=2)), st.dates(),
+    st.dates(INCIDENT_DAY - timedelta(days=3), TODAY + timedelta(days=2)),
+    st.dates(INCIDENT_DAY - timedelta(days=3), TODAY + timedelta(days=2)),
+    st.dates(DEFAULT_EARLIEST_DATE, TODAY + timedelta(days=HORIZON_DAYS)),
+    st.dates(),
 ).map(date.isoformat))
 # No If-Match, any version, or the generated string (which names no version: 412).
 IF_MATCH = st.one_of(st.none(), st.just("*"), st.integers(1, 12).map(lambda version: f'"{version}"'),

@@ -53,6 +53,10 @@ INVALID_REPORTS = [
     ("a description of 5001 characters", _case(description="x" * 5001), "description"),
     ("a NUL character", _case(description="before\x00after"), "description"),
     ("a lone surrogate", _case(description="broken \ud800 text"), "description"),
+    ("a right-to-left override in a name", _employee(name="Jane \u202eeoD"), "employee.name"),
+    ("an isolate in a reference", _employee(ref="E-\u20661042\u2069"), "employee.ref"),
+    ("a line separator in a name", _employee(name="Jane\u2028Doe"), "employee.name"),
+    ("a right-to-left mark in a reference", _employee(ref="E-1042\u200f"), "employee.ref"),
 ]
 
 
