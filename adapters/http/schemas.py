@@ -64,7 +64,10 @@ class ReportIncidentSchema(Schema):
     occurred_on = _past_date("The day of the incident; not in the future.")
     rules = fields.List(
         # Which codes exist depends on the version in force in the unit on occurred_on.
-        fields.String(validate=validate.Regexp(RULE_CODE_PATTERN, error="Must be a rule code such as 4.3.")),
+        # The document lists the shipped draft's codes, which every fresh installation has in force;
+        # a revised version or a unit's adaptation may add others, which the service checks.
+        fields.String(validate=validate.Regexp(RULE_CODE_PATTERN, error="Must be a rule code such as 4.3."),
+                      metadata={"enum": rule_codes()}),
         required=True,
         validate=validate.Length(min=1, max=MAX_RULES),
         metadata={"description": "Codes of the rules the incident breaches, of the policy version in force in "

@@ -39,7 +39,11 @@ def _scenarios(backend: str) -> int:
 def test_generated_sequences_of_requests_meet_no_server_error_and_no_undocumented_answer(
     app: Flask, api: Api, backend: str
 ) -> None:
-    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=CONFIG)
+    # The case routes and the reads beside them: the links from POST /cases lead only there, and
+    # every other operation is fuzzed on its own (test_fuzz.py).
+    schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app, config=CONFIG).include(
+        path_regex=r"^/api/v1/(cases|statistics|deadlines)"
+    )
     authorised = {"Authorization": api.headers["hr"]["Authorization"]}
     answered: Counter[tuple[str, str, int]] = Counter()
     created: set[str] = set()
