@@ -19,7 +19,7 @@ from adapters.sql.access_log import SqlAccessLog
 from adapters.sql.chain import SqlChainStore, chain_key
 from adapters.sql.keys import CaseKeyError, SqlKeyRing
 from adapters.sql.read_models import SqlCaseListStore
-from adapters.sql.statistics_source import SqlStatisticsSource
+from adapters.sql.statistics_source import SqlStatisticsStore
 from adapters.sql.users import USERS_TABLE, UserAccount, UserError, UserStore
 from service.cases import CaseService, Clock
 from service.integrity import EventChain, StoredRecord, stored_records
@@ -37,9 +37,10 @@ def build_case_service(settings: Settings, *, clock: Clock | None = None) -> Cas
         return store
 
     def statistics(service: CaseService) -> Statistics:
-        engine = service.factory.datastore.engine  # type: ignore[attr-defined]
-        return Statistics(SqlStatisticsSource(engine), k=settings.statistics_k,
-                          known_units=settings.known_units or ())
+        store = SqlStatisticsStore(service.factory.datastore)  # type: ignore[attr-defined]
+        if settings.create_tables:
+            store.create_tables()
+        return Statistics(store, k=settings.statistics_k)
 
     def key_ring(service: CaseService) -> SqlKeyRing:
         ring = SqlKeyRing(service.factory.datastore, settings.resolved_master_key())  # type: ignore[attr-defined]

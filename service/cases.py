@@ -36,6 +36,7 @@ from service.integrity import EventChain
 from service.personal_data import KeyRing, PersonalDataMapper
 from service.projections import CaseListProjection, EventLog
 from service.statistics import Statistics
+from service.statistics_use_cases import StatisticsUseCases
 from service.transcodings import register_domain_transcodings
 from service.users import User
 from service.views import CaseView, case_view
@@ -52,7 +53,7 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class CaseService(CaseQueries, Application[UUID]):
+class CaseService(StatisticsUseCases, CaseQueries, Application[UUID]):
     """The case-handling application: report, take steps, read cases and their trails."""
 
     name = "cases"
@@ -89,11 +90,13 @@ class CaseService(CaseQueries, Application[UUID]):
         self.max_attempts = max_attempts
         # Built from the application because it must share the event store's transactions.
         self.case_list: CaseListStore | None = case_list(self) if case_list else None
+        self._statistics: Statistics | None = statistics(self) if statistics else None
         self.case_list_projection = (
-            CaseListProjection(self.case_list, EventLog(self)) if self.case_list is not None else None
+            CaseListProjection(self.case_list, EventLog(self),
+                               self._statistics.store if self._statistics is not None else None)
+            if self.case_list is not None else None
         )
         self.project_inline = project_inline
-        self._statistics: Statistics | None = statistics(self) if statistics else None
         self.access_log: AccessLog | None = access_log(self) if access_log else None
 
     # --- infrastructure hooks ---------------------------------------------------------------

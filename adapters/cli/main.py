@@ -222,9 +222,11 @@ def _register_subcommands() -> None:
     from adapters.cli.integrity import verify
     from adapters.cli.projections import projections
     from adapters.cli.records import register as register_records
+    from adapters.cli.statistics import statistics
 
     main.add_command(projections)
     main.add_command(verify)
+    main.add_command(statistics)
     register_records(main)
     main.add_command(keys)
 
