@@ -127,8 +127,8 @@ class StatisticsUseCases:
         latest = self.last_releasable_month()
         for field, month in (("period", single), ("through", last)):
             if month is not None and field not in errors and month > latest:
-                errors[field] = [f"{month_key(month)} cannot be released before {release_day(month).isoformat()}; "
-                                 f"the latest month that can be released today is {month_key(latest)}"]
+                errors[field] = [f"{month_key(month)} has not ended (a month is released from the second day "
+                                 f"after it); the latest month that can be released today is {month_key(latest)}"]
         if errors:
             raise InvalidCaseData(errors)
         months = [single] if single is not None else self._unreleased_months(statistics, last or latest)

@@ -17,7 +17,8 @@ OPERATIONS = {
     ("get", "/healthz"), ("get", "/api/v1/policy/rules"), ("get", "/api/v1/cases"), ("post", "/api/v1/cases"),
     ("get", "/api/v1/cases/{case_id}"), ("get", "/api/v1/cases/{case_id}/history"),
     ("get", "/api/v1/cases/{case_id}/export"), ("get", "/api/v1/cases/{case_id}/access-log"),
-    ("get", "/api/v1/statistics"), ("get", "/api/v1/integrity"),
+    ("get", "/api/v1/statistics"), ("get", "/api/v1/statistics/releases"), ("post", "/api/v1/statistics/releases"),
+    ("get", "/api/v1/integrity"),
     *(("post", f"/api/v1/cases/{{case_id}}/{step}") for step in STEPS),
 }
 
