@@ -145,7 +145,7 @@ class StatisticsReleases(MethodView):
 
     @blp.arguments(ReleaseRequestSchema, unknown=RAISE)
     @blp.response(200, ReleaseOutcomeSchema(many=True))
-    @problems(blp, 401, 403, 409, 422)
+    @problems(blp, 400, 401, 403, 409, 413, 415, 422)
     def post(self, body: dict[str, Any]) -> list[dict[str, Any]]:
         """Release months that have ended (HR): one, or every unreleased one up to ``through``. Idempotent."""
         done = case_service().release_statistics(current_user(), period=body.get("period"),

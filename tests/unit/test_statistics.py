@@ -10,9 +10,9 @@ from fractions import Fraction
 
 import pytest
 
+from domain.periods import parse_month
 from domain.rules import rule_codes
 from domain.values import Channel, Outcome, Status
-from domain.periods import parse_month
 from service.statistics import DIMENSIONS, Statistics, StatisticsRequest, answer
 from service.statistics_partition import Atom, partition
 from service.statistics_release import Domains, ReleasedTable
