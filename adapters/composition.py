@@ -26,7 +26,7 @@ from adapters.sql.reminders import SqlReminderStore
 from adapters.sql.schema_version import SchemaTooNew, check_not_newer, code_version, database_version, upgrade
 from adapters.sql.sign_ins import LINK_LIFETIME, RefusedSignIn, SignIns
 from adapters.sql.staff import SqlStaffDirectory, ref_index_key
-from adapters.sql.statistics_source import SqlStatisticsSource
+from adapters.sql.statistics_source import SqlStatisticsStore
 from adapters.sql.user_contacts import UserContacts, check_contact
 from adapters.sql.users import USERS_TABLE, UserAccount, UserError, UserStore
 from domain.deadlines import DeadlineRules
@@ -60,9 +60,10 @@ def build_case_service(
         return store
 
     def statistics(service: CaseService) -> Statistics:
-        engine = service.factory.datastore.engine  # type: ignore[attr-defined]
-        return Statistics(SqlStatisticsSource(engine), k=settings.statistics_k,
-                          known_units=settings.known_units or ())
+        store = SqlStatisticsStore(service.factory.datastore)  # type: ignore[attr-defined]
+        if settings.create_tables:
+            store.create_tables()
+        return Statistics(store, k=settings.statistics_k)
 
     def key_ring(service: CaseService) -> SqlKeyRing:
         ring = SqlKeyRing(service.factory.datastore, settings.resolved_master_key())  # type: ignore[attr-defined]

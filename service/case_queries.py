@@ -1,4 +1,4 @@
-"""The queries of ``CaseService``: reading cases, lists, histories, statistics and records.
+"""The queries of ``CaseService``: reading cases, lists, histories and records.
 
 Kept apart from the commands (service/cases.py) so each module has one reason to change;
 ``CaseService`` inherits these methods, so callers still see one application.
@@ -6,8 +6,7 @@ Kept apart from the commands (service/cases.py) so each module has one reason to
 
 from __future__ import annotations
 
-import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING
 from uuid import UUID
@@ -26,7 +25,7 @@ from service.case_list import CaseListFilter, CaseListStore
 from service.errors import AccessDenied, CaseNotFound, CaseNotYetReported, VersionNotFound
 from service.integrity import EventChain, Verification
 from service.records import CaseFile, case_file, moment, version_at
-from service.statistics import DIMENSIONS, Statistics, StatisticsRequest, StatisticsResult, TooManyCells
+from service.statistics import Statistics
 from service.users import User
 from service.views import CasePage, CaseView, HistoryEntry, case_view, history_entry
 
@@ -37,7 +36,6 @@ if TYPE_CHECKING:
 #: Dates in a case are calendar dates where the municipality is.
 LOCAL_TIMEZONE = ZoneInfo("Europe/Copenhagen")
 MAX_PER_PAGE = 200
-MONTH_PATTERN = re.compile(r"\d{4}-(0[1-9]|1[0-2])")
 
 
 class CaseQueries:
@@ -122,39 +120,6 @@ class CaseQueries:
         today = self.today()
         rows, total = self.case_list.page(query, today=today, offset=(page - 1) * per_page, limit=per_page)
         return CasePage([row.summary(today) for row in rows], page=page, per_page=per_page, total=total)
-
-    def statistics(
-        self,
-        user: User,
-        *,
-        group_by: Sequence[str] = (),
-        from_month: str | None = None,
-        to_month: str | None = None,
-    ) -> StatisticsResult:
-        """Anonymised counts of cases (never of people), safe to show to anyone with a role."""
-        errors: dict[str, list[str]] = {}
-        unknown = [d for d in group_by if d not in DIMENSIONS]
-        if unknown:
-            choices = ", ".join(DIMENSIONS)
-            errors["group_by"] = [f"cannot group by {', '.join(map(repr, unknown))}; choose from {choices}"]
-        elif len(set(group_by)) != len(group_by):
-            errors["group_by"] = ["name each dimension once"]
-        for field, value in (("from", from_month), ("to", to_month)):
-            if value is not None and not MONTH_PATTERN.fullmatch(value):
-                errors[field] = ["must be a month written YYYY-MM"]
-        if not errors and from_month and to_month and from_month > to_month:
-            errors["to"] = ["must not lie before from"]
-        if errors:
-            raise InvalidCaseData(errors)
-        if self._statistics is None:
-            raise RuntimeError("this CaseService was built without statistics")
-        request = StatisticsRequest(tuple(group_by), from_month, to_month)
-        try:
-            return self._statistics.answer(request)
-        except TooManyCells:
-            raise InvalidCaseData.field(
-                "group_by", "too many cells for one answer: group by fewer dimensions or a shorter period"
-            ) from None
 
     def verify_integrity(self, user: User | None = None) -> Verification:
         """Recompute the event chain; HR only when asked for by a user (``None``: the operator)."""

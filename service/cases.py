@@ -43,6 +43,7 @@ from service.personal_data import KeyRing, PersonalDataMapper
 from service.policies import PolicyService
 from service.projections import CaseListProjection, EventLog
 from service.statistics import Statistics
+from service.statistics_use_cases import StatisticsUseCases
 from service.transcodings import register_domain_transcodings
 from service.users import User
 from service.views import CaseView, case_view
@@ -59,7 +60,7 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class CaseService(CaseQueries, DeadlineQueries, Application[UUID]):
+class CaseService(StatisticsUseCases, CaseQueries, DeadlineQueries, Application[UUID]):
     """The case-handling application: report, take steps, read cases and their trails."""
 
     name = "cases"
@@ -103,11 +104,13 @@ class CaseService(CaseQueries, DeadlineQueries, Application[UUID]):
         self.max_attempts = max_attempts
         # Built from the application because it must share the event store's transactions.
         self.case_list: CaseListStore | None = case_list(self) if case_list else None
+        self._statistics: Statistics | None = statistics(self) if statistics else None
         self.case_list_projection = (
-            CaseListProjection(self.case_list, EventLog(self)) if self.case_list is not None else None
+            CaseListProjection(self.case_list, EventLog(self),
+                               self._statistics.store if self._statistics is not None else None)
+            if self.case_list is not None else None
         )
         self.project_inline = project_inline
-        self._statistics: Statistics | None = statistics(self) if statistics else None
         self.access_log: AccessLog | None = access_log(self) if access_log else None
         self.deadline_rules = deadline_rules or DeadlineRules()
         # Deadlines of other aggregates (consultations, introductions) join the cases' here.

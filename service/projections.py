@@ -1,6 +1,8 @@
 """Keeping the read side in step with the event log: inline, catching up, or rebuilt.
 
-The case list (and the statistics facts written with it) is a fold of each case's events.
+The case list (and the statistics facts written with it) is a fold of each case's events;
+each change of a case's status is also written down, with the month it was recorded in, for
+the statistics releases of closed months.
 Rows carry their case's version, so applying an event twice changes nothing, and the
 position (the last notification folded in) is written in the same transaction as the rows:
 a crash between batches loses no event and counts none twice.
@@ -10,14 +12,38 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 from uuid import UUID
 
 from domain.case import Case
 from service.case_list import CaseListStore, CaseRow, OutOfOrderEvent, evolve
+from service.statistics_release import LOCAL_TIMEZONE, Transition, catalogue_order, period_of
 
 Progress = Callable[[int], None]
 DEFAULT_BATCH_SIZE = 500
+
+#: The events that put a case into a status (the statistics count these, by the month recorded).
+STATUS_CHANGES = (Case.IncidentReported, Case.Assessed, Case.TalkHeld, Case.WarningIssued, Case.Escalated,
+                  Case.Closed, Case.Reopened)
+
+
+class TransitionStore(Protocol):
+    """Where status changes are written, in the projection's transaction."""
+
+    def save_transitions(self, transitions: Sequence[Transition]) -> None: ...
+
+    def reset_transitions(self) -> None: ...
+
+
+def transition(event: Any, row: CaseRow) -> Transition | None:
+    """The status change ``event`` made, given the row just after it; ``None`` if it made none."""
+    if not isinstance(event, STATUS_CHANGES):
+        return None
+    return Transition(
+        case_id=row.id, version=event.originator_version, period=period_of(event.timestamp, LOCAL_TIMEZONE),
+        unit=row.unit, rules=catalogue_order(row.rules), channel=row.channel, status=row.status,
+        outcome=row.outcome,
+    )
 
 
 @dataclass(frozen=True)
@@ -58,9 +84,10 @@ class CaseListProjection:
 
     name = "case_list"
 
-    def __init__(self, store: CaseListStore, log: EventLog):
+    def __init__(self, store: CaseListStore, log: EventLog, transitions: TransitionStore | None = None):
         self.store = store
         self.log = log
+        self.transitions = transitions
 
     def apply(self, events: Sequence[Any], position: int) -> None:
         """Fold ``events`` (in log order) into their rows; record ``position`` with them."""
@@ -73,24 +100,33 @@ class CaseListProjection:
         # read (a new case has none; over a stored newer row, save_rows keeps the newer one).
         rows: dict[str, CaseRow | None] = dict(self.store.rows(sorted(k for k, v in first.items() if v != 1)))
         changed: dict[str, CaseRow] = {}
+        changes: list[Transition] = []
         for event in events:
             key = str(event.originator_id)
+            before = rows.get(key)
             try:
-                row = evolve(rows.get(key), event)
+                row = evolve(before, event)
+                fresh = row is not None and (before is None or event.originator_version > before.version)
+                if fresh and row is not None and (found := transition(event, row)) is not None:
+                    changes.append(found)
             except OutOfOrderEvent:
                 # A row missing or behind (a rebuild under way, an earlier writer that did not
                 # project): fold the case's whole history instead, which is always right.
-                row = self._refold(event.originator_id, up_to=event.originator_version)
+                row = self._refold(event.originator_id, up_to=event.originator_version, changes=changes)
             if row is not None:
                 rows[key] = changed[key] = row
         self.store.save_rows(list(changed.values()), position)
+        if self.transitions is not None and changes:
+            self.transitions.save_transitions(changes)
 
-    def _refold(self, case_id: UUID, up_to: int) -> CaseRow | None:
+    def _refold(self, case_id: UUID, up_to: int, changes: list[Transition]) -> CaseRow | None:
         row: CaseRow | None = None
         for event in self.log.history(case_id):
             if event.originator_version > up_to:
                 break
             row = evolve(row, event)
+            if row is not None and (found := transition(event, row)) is not None:
+                changes.append(found)  # stored ones stay as they are
         return row
 
     def status(self) -> ProjectionStatus:
@@ -114,4 +150,6 @@ class CaseListProjection:
     def rebuild(self, *, batch_size: int = DEFAULT_BATCH_SIZE, progress: Progress | None = None) -> int:
         """Empty the tables and fold the whole log again."""
         self.store.reset(self.name)
+        if self.transitions is not None:
+            self.transitions.reset_transitions()
         return self.catch_up(batch_size=batch_size, progress=progress)

@@ -1,10 +1,11 @@
-"""The partition behind anonymised statistics: every case in one block of at least k cases.
+"""The partition behind a released statistics table: every case in one block of at least k.
 
-The blocks are built from the current data alone, never from a request, so every number any
-answer publishes is the size of a union of blocks of this one partition (``service/statistics.py``
-builds the answers; its docstring, and the README, say why that is safe). Cases that agree on
-everything form a block when there are ``k`` of them; the rest are pooled by ever coarser keys
-until every pool has ``k``; what a unit cannot pool within a year is withheld.
+A release covers one closed month and is partitioned from that month's data alone, never from a
+request, so every number any answer publishes is the size of a union of blocks of released
+partitions (``service/statistics.py`` builds the answers; its docstring, and docs/PRIVACY.md, say
+why that is safe). Cases that agree on everything form a block when there are ``k`` of them; the
+rest are pooled by ever coarser keys until every pool has ``k``; what a unit cannot pool within
+the month is withheld, and a release keeps nothing of it.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ class Atom:
     """Cases that agree on every attribute statistics can group by, and how many there are."""
 
     unit: str
-    month: str  # YYYY-MM of the incident
+    month: str  # YYYY-MM: the released month the case's status changed in
     rules: tuple[str, ...]
     channel: str
     status: str
@@ -28,35 +29,24 @@ class Atom:
 
 
 # Pooling keys, finest first: a pool still smaller than k moves on to the next level.
-# Outcome, status and channel are let go first; then months widen to quarters and years;
-# then the rules go. Units never merge: a block spread over several units would have to hide
-# every unit's count, so cases a unit cannot pool within a year are withheld instead.
+# Outcome, status and channel are let go first, then the rules. A partition covers one month,
+# so months never widen. Units never merge: a block spread over several units would have to hide
+# every unit's count, so cases a unit cannot pool within the month are withheld instead.
 LEVEL_KEEPS: tuple[frozenset[str], ...] = (
     frozenset({"unit", "month", "rule", "channel", "status", "outcome"}),
     frozenset({"unit", "month", "rule", "channel", "status"}),
     frozenset({"unit", "month", "rule", "channel"}),
     frozenset({"unit", "month", "rule"}),
-    frozenset({"unit", "quarter", "rule"}),
-    frozenset({"unit", "year", "rule"}),
-    frozenset({"unit", "year"}),
+    frozenset({"unit", "month"}),
 )
-
-
-def quarter(month: str) -> str:
-    """The quarter (YYYY-Qn) of a month (YYYY-MM)."""
-    return f"{month[:4]}-Q{(int(month[5:7]) - 1) // 3 + 1}"
 
 
 def _level_key(atom: Atom, keeps: frozenset[str]) -> tuple[object, ...]:
     key: list[object] = []
-    for name in ("unit", "month", "quarter", "year", "rule", "channel", "status", "outcome"):
+    for name in ("unit", "month", "rule", "channel", "status", "outcome"):
         if name not in keeps:
             continue
-        if name == "quarter":
-            key.append(quarter(atom.month))
-        elif name == "year":
-            key.append(atom.month[:4])
-        elif name == "rule":
+        if name == "rule":
             key.append(atom.rules)
         else:
             key.append(getattr(atom, name))
@@ -77,7 +67,7 @@ class Block:
 
 
 def partition(atoms: Sequence[Atom], k: int) -> list[Block]:
-    """The blocks of the current data; a function of the data alone, never of a request."""
+    """The blocks of one month's data; a function of the data alone, never of a request."""
     blocks: list[Block] = []
     pending = sorted((a for a in atoms if a.count > 0), key=repr)
     for level, keeps in enumerate(LEVEL_KEEPS):

@@ -301,10 +301,12 @@ def _register_subcommands() -> None:
     from adapters.cli.records import register as register_records
     from adapters.cli.reminders import calendar, reminders
     from adapters.cli.staff import staff
+    from adapters.cli.statistics import statistics
 
     main.add_command(projections)
     main.add_command(verify)
     main.add_command(policy)
+    main.add_command(statistics)
     register_records(main)
     main.add_command(keys)
     main.add_command(reminders)

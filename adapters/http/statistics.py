@@ -1,23 +1,30 @@
-"""Anonymised statistics for work-environment representatives, HR and managers."""
+"""Anonymised statistics for work-environment representatives, HR and managers, from released months."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
+from flask import Response
 from flask.views import MethodView
 from marshmallow import RAISE, Schema, fields, validate
 
 from adapters.http.api import API_PREFIX, ApiBlueprint, problems
 from adapters.http.auth import authenticate, current_user
 from adapters.http.context import case_service
+from adapters.http.problems import problem
 from adapters.http.representations import always_present
+from domain.values import Role
 from service.statistics import DIMENSIONS, StatisticsResult
+from service.statistics_release import ReleaseRecord
+from service.statistics_use_cases import StatisticsNotReady
 
 blp = ApiBlueprint("statistics", __name__, url_prefix=API_PREFIX,
                    description="Counts of cases, never of people; no count below k can be worked out.")
 blp.before_request(authenticate)
 
-_MONTH = r"^\d{4}-(0[1-9]|1[0-2])$"
+# ASCII digits only: ``\d`` would let other scripts' digits through to the service.
+_MONTH = re.compile(r"^[0-9]{4}-(0[1-9]|1[0-2])$", re.ASCII)
 
 
 class StatisticsQuerySchema(Schema):
@@ -28,9 +35,9 @@ class StatisticsQuerySchema(Schema):
         metadata={"description": "Repeat to group by several: unit, rule, month, status, outcome, channel."},
     )
     from_ = fields.String(data_key="from", validate=validate.Regexp(_MONTH, error="must be a month, YYYY-MM"),
-                          metadata={"description": "First month of the incidents counted (YYYY-MM)."})
+                          metadata={"description": "First released month counted (YYYY-MM)."})
     to = fields.String(validate=validate.Regexp(_MONTH, error="must be a month, YYYY-MM"),
-                       metadata={"description": "Last month of the incidents counted (YYYY-MM)."})
+                       metadata={"description": "Last released month counted (YYYY-MM)."})
 
 
 class StatisticsRowSchema(Schema):
@@ -61,6 +68,44 @@ class StatisticsSchema(Schema):
                                                                      "suppressed"})
     total_min = fields.Integer()
     total_max = fields.Integer(allow_none=True)
+    releases = fields.List(fields.Nested(lambda: ReleaseRefSchema()), metadata={
+        "description": "The released months this answer is built from, each with the hash of its table."})
+
+
+class ReleaseRefSchema(Schema):
+    period = fields.String(metadata={"description": "YYYY-MM"})
+    hash = fields.String(metadata={"description": "SHA-256 of the released table"})
+
+
+@always_present
+class ReleaseSchema(Schema):
+    period = fields.String(metadata={"description": "The month released (YYYY-MM)."})
+    released_at = fields.DateTime()
+    hash = fields.String(metadata={"description": "SHA-256 of the released table, which never changes."})
+    released_by = fields.String(metadata={"description": "Who released it (shown to HR only)."})
+
+
+class ReleaseRequestSchema(Schema):
+    period = fields.String(validate=validate.Regexp(_MONTH, error="must be a month, YYYY-MM"), metadata={
+        "description": "Release this month only."})
+    through = fields.String(validate=validate.Regexp(_MONTH, error="must be a month, YYYY-MM"), metadata={
+        "description": "Release every unreleased month up to this one (default: every month that has ended)."})
+
+
+class ReleaseOutcomeSchema(ReleaseSchema):
+    released_now = fields.Boolean(metadata={"description": "false: the month had been released before"})
+
+
+@blp.errorhandler(StatisticsNotReady)
+def not_ready(error: StatisticsNotReady) -> Response:
+    return problem(409, str(error), title="Statistics not ready")
+
+
+def _release(record: ReleaseRecord) -> dict[str, Any]:
+    shown = {"period": record.period, "released_at": record.released_at, "hash": record.hash}
+    if current_user().role is Role.HR:
+        shown["released_by"] = record.released_by
+    return shown
 
 
 @blp.route("/statistics")
@@ -86,4 +131,23 @@ class Statistics(MethodView):
             "total": result.total,
             "total_min": result.total_min,
             "total_max": result.total_max,
+            "releases": [{"period": period, "hash": digest} for period, digest in result.releases],
         }
+
+
+@blp.route("/statistics/releases")
+class StatisticsReleases(MethodView):
+    @blp.response(200, ReleaseSchema(many=True))
+    @problems(blp, 401, 403)
+    def get(self) -> list[dict[str, Any]]:
+        """Every month released so far: when, its hash (and for HR, by whom); released tables never change."""
+        return [_release(record) for record in case_service().statistics_releases(current_user())]
+
+    @blp.arguments(ReleaseRequestSchema, unknown=RAISE)
+    @blp.response(200, ReleaseOutcomeSchema(many=True))
+    @problems(blp, 400, 401, 403, 409, 413, 415, 422)
+    def post(self, body: dict[str, Any]) -> list[dict[str, Any]]:
+        """Release months that have ended (HR): one, or every unreleased one up to ``through``. Idempotent."""
+        done = case_service().release_statistics(current_user(), period=body.get("period"),
+                                                 through=body.get("through"))
+        return [{**_release(record), "released_now": made} for record, made in done]

@@ -92,6 +92,10 @@ ROUTES = [
     # Anonymous by construction, so every role may read them; a manager sees what a rep sees.
     Route("GET", "/api/v1/statistics?group_by=unit&group_by=rule", (200, 200, 200, 200, 401, 401),
           arrange=_in(Status.ASSESSED)),
+    Route("GET", "/api/v1/statistics/releases", (200, 200, 200, 200, 401, 401), arrange=_in(Status.ASSESSED)),
+    # Releasing is HR's; this month has not ended, so there is nothing to release yet.
+    Route("POST", "/api/v1/statistics/releases", (403, 403, 200, 403, 401, 401), body={},
+          arrange=_in(Status.ASSESSED)),
     Route("GET", "/api/v1/integrity", (403, 403, 200, 403, 401, 401), arrange=_in(Status.ASSESSED)),
 ]
 
@@ -130,11 +134,13 @@ def test_each_route_answers_each_caller_as_the_contract_says(
 def _check_success(route: Route, body: Any, response: Any, caller: str, cid: UUID | None,
                    service: CaseService, events_before: int) -> None:
     user = USERS[caller]
-    if route.path.startswith("/api/v1/statistics"):
+    if route.path.startswith("/api/v1/statistics/releases"):
+        assert body == []  # no month has ended since the case was reported
+        assert stored_events(service) == events_before
+    elif route.path.startswith("/api/v1/statistics"):
         assert body["group_by"] == ["unit", "rule"] and body["k"] == 5
-        # One case: too few to publish, so its cells are listed as suppressed, and so is the total.
-        assert body["rows"] and all(row["suppressed"] and row["count"] is None for row in body["rows"])
-        assert body["total"] is None
+        # One case, in a month not yet released: it shapes no answer at all.
+        assert body["rows"] == [] and body["total"] == 0 and body["releases"] == []
         assert str(cid) not in response.get_data(as_text=True)
         assert stored_events(service) == events_before
     elif route.path == "/api/v1/integrity":

@@ -10,21 +10,16 @@ from fractions import Fraction
 
 import pytest
 
+from domain.periods import parse_month
 from domain.rules import rule_codes
 from domain.values import Channel, Outcome, Status
-from service.statistics import (
-    DIMENSIONS,
-    Atom,
-    Domains,
-    Statistics,
-    StatisticsRequest,
-    answer,
-    partition,
-)
+from service.statistics import DIMENSIONS, Statistics, StatisticsRequest, answer
+from service.statistics_partition import Atom, partition
+from service.statistics_release import Domains, ReleasedTable
 
 K = 5
+UNITS = ("dagtilbud-nord", "skoler", "tandplejen")
 DOMAINS = Domains(
-    units=("dagtilbud-nord", "skoler", "tandplejen"),
     rules=rule_codes(),
     statuses=tuple(s.value for s in Status),
     outcomes=(None, *(o.value for o in Outcome)),
@@ -40,7 +35,7 @@ def random_cases(seed: int, n: int) -> list[Atom]:
     for _ in range(n):
         status = rng.choice(["reported", "assessed", "closed", "closed"])
         cases.append(Atom(
-            unit=rng.choices(DOMAINS.units, weights=[1, 3, 6])[0],
+            unit=rng.choices(UNITS, weights=[1, 3, 6])[0],
             month=rng.choice(MONTHS),
             rules=tuple(sorted(rng.sample(["4.1", "4.3", "6.1", "6.2"], rng.choice([1, 1, 2])))),
             channel=rng.choice(["snapchat", "facebook", "sms"]),
@@ -52,8 +47,25 @@ def random_cases(seed: int, n: int) -> list[Atom]:
 
 
 def aggregate(cases: list[Atom]) -> list[Atom]:
-    counter = Counter(dataclasses.replace(a, count=0) for a in cases)
+    counter: Counter[Atom] = Counter()
+    for case in cases:
+        counter[dataclasses.replace(case, count=0)] += case.count
     return [dataclasses.replace(atom, count=n) for atom, n in counter.items()]
+
+
+def released(cases: list[Atom]) -> list[ReleasedTable]:
+    """Each month released on its own, as the service does: withheld cases kept nowhere."""
+    tables = []
+    for month in sorted({case.month for case in cases}):
+        blocks = partition(aggregate([case for case in cases if case.month == month]), K)
+        first = parse_month(month)
+        assert first is not None
+        tables.append(ReleasedTable(month, first, K, tuple(b for b in blocks if not b.withheld), DOMAINS))
+    return tables
+
+
+def request(group_by: tuple[str, ...], first: str | None, last: str | None) -> StatisticsRequest:
+    return StatisticsRequest(group_by, parse_month(first), parse_month(last))
 
 
 def _same(case: Atom, atom: Atom) -> bool:
@@ -65,16 +77,19 @@ def requests():
     ranges = [(None, None), *list(itertools.combinations_with_replacement(MONTHS, 2))[::3]]
     for group_by in groupings:
         for from_month, to_month in ranges:
-            yield StatisticsRequest(group_by, from_month, to_month)
+            yield request(group_by, from_month, to_month)
 
 
-def members(cases, request, values):
-    """Indices of the cases a cell counts (the truth the service must protect)."""
+def members(cases, query, values, counted=None):
+    """Indices of the released cases a cell counts (the truth the service must protect)."""
     found = []
     for i, case in enumerate(cases):
-        if request.from_month and case.month < request.from_month:
+        if counted is not None and i not in counted:
             continue
-        if request.to_month and case.month > request.to_month:
+        month = parse_month(case.month)
+        if query.first and month < query.first:
+            continue
+        if query.last and month > query.last:
             continue
         if all((value in case.rules) if dim == "rule" else getattr(case, dim) == value
                for dim, value in values.items()):
@@ -122,42 +137,42 @@ class Span:
 @pytest.mark.parametrize("seed,n", [(1, 25), (2, 60), (3, 120), (4, 200)])
 def test_no_combination_of_published_counts_reveals_a_suppressed_or_small_count(seed, n):
     cases = random_cases(seed, n)
-    blocks = partition(aggregate(cases), K)
+    tables = released(cases)
     case_blocks = [
-        [i for i, case in enumerate(cases) if any(_same(case, atom) for atom in block.atoms)]
-        for block in blocks
-        if not block.withheld  # withheld cases are in no published number
+        [i for i, case in enumerate(cases) if case.month == table.period
+         and any(_same(case, atom) for atom in block.atoms)]
+        for table in tables for block in table.blocks
     ]
+    counted = {i for block in case_blocks for i in block}
+    assert all(len(block) >= K for block in case_blocks)
     published = Span(len(cases))
     suppressed_cells = []
-    for request in requests():
-        result = answer(blocks, request, K, DOMAINS)
-        total = members(cases, request, {})
-        if result.total is not None:
-            assert result.total == len(total)
-            published.add(total)
+    for query in requests():
+        result = answer(tables, query, K)
+        total = members(cases, query, {}, counted)
+        assert result.total == len(total) and (not total or len(total) >= K)
+        published.add(total)
         for row in result.rows:
-            truth = members(cases, request, row.values)
-            assert row.count_min <= len(truth)
-            assert row.count_max is None or len(truth) <= row.count_max
+            truth = members(cases, query, row.values, counted)
+            assert row.count_min <= len(truth) <= row.count_max
             # Bounds are sums of whole blocks: never a count from 1 to k-1.
             assert row.count_min == 0 or row.count_min >= K
-            assert row.count_max is None or row.count_max == 0 or row.count_max >= K
+            assert row.count_max == 0 or row.count_max >= K
             if row.suppressed:
                 assert row.count is None
-                suppressed_cells.append((request, row.values, truth))
+                suppressed_cells.append((query, row.values, truth))
                 inside = [i for block in case_blocks if set(block) <= set(truth) for i in block]
                 assert row.count_min == len(inside)
                 published.add(inside)
             else:
-                assert row.count == len(truth) >= K, (request, row)
+                assert row.count == len(truth) >= K, (query, row)
                 published.add(truth)
     # Any count the published numbers determine is a count the service would publish itself.
     leaks = [(r, v, len(t)) for r, v, t in suppressed_cells if t and published.contains(t)]
     small = [leak for leak in leaks if leak[2] < K]
     assert small == []
     assert any(row for row in suppressed_cells)  # the data really had something to protect
-    # Each single case, and each pair of cases, stays hidden in the crowd.
+    # Each single case stays hidden in the crowd; a withheld case is in no number at all.
     for i in range(0, len(cases), 7):
         assert not published.contains([i])
 
@@ -165,22 +180,21 @@ def test_no_combination_of_published_counts_reveals_a_suppressed_or_small_count(
 def test_a_range_one_month_shorter_does_not_reveal_that_month():
     cases = [Atom("skoler", "2026-01", ("4.1",), "sms", "reported", None, 9),
              Atom("skoler", "2026-02", ("4.1",), "sms", "reported", None, 2)]
-    blocks = partition(cases, K)
-    both = answer(blocks, StatisticsRequest(("unit",), "2026-01", "2026-02"), K, DOMAINS)
-    first = answer(blocks, StatisticsRequest(("unit",), "2026-01", "2026-01"), K, DOMAINS)
-    second = answer(blocks, StatisticsRequest(("unit",), "2026-02", "2026-02"), K, DOMAINS)
-    published = [r.rows[0].count for r in (both, first, second) if r.rows and not r.rows[0].suppressed]
-    published += [r.total for r in (both, first, second) if r.total is not None]
-    assert len(set(published)) <= 1, "two different published totals would difference to February"
-    assert second.rows[0].suppressed and second.total is None
+    tables = released(cases)
+    both = answer(tables, request(("unit",), "2026-01", "2026-02"), K)
+    first = answer(tables, request(("unit",), "2026-01", "2026-01"), K)
+    second = answer(tables, request(("unit",), "2026-02", "2026-02"), K)
+    assert both.rows == first.rows and both.total == first.total == 9, "February's two must not show"
+    # February's two cases are withheld: the month looks exactly like a month without cases.
+    assert second.rows == [] and second.total == 0
 
 
 def test_a_finer_grouping_does_not_reveal_what_the_coarser_one_publishes():
     cases = [Atom("tandplejen", "2026-03", ("6.1",), "snapchat", "reported", None, 8),
              Atom("tandplejen", "2026-03", ("6.1",), "sms", "reported", None, 2)]
-    blocks = partition(cases, K)
-    coarse = answer(blocks, StatisticsRequest(("unit",), None, None), K, DOMAINS)
-    fine = answer(blocks, StatisticsRequest(("unit", "channel"), None, None), K, DOMAINS)
+    tables = released(cases)
+    coarse = answer(tables, request(("unit",), None, None), K)
+    fine = answer(tables, request(("unit", "channel"), None, None), K)
     assert coarse.rows[0].count == 10
     by_channel = {r.values["channel"]: r for r in fine.rows}
     assert by_channel["sms"].suppressed and by_channel["snapchat"].suppressed
@@ -190,23 +204,25 @@ def test_suppressed_rows_do_not_tell_which_cells_hold_a_case():
     # Five cases, five channels: listing just those five would say "one each".
     cases = [Atom("skoler", "2026-04", ("4.2",), channel, "reported", None, 1)
              for channel in ("snapchat", "facebook", "instagram", "messenger", "sms")]
-    blocks = partition(cases, K)
-    fine = answer(blocks, StatisticsRequest(("unit", "channel"), None, None), K, DOMAINS)
-    coarse = answer(blocks, StatisticsRequest(("unit",), None, None), K, DOMAINS)
+    tables = released(cases)
+    fine = answer(tables, request(("unit", "channel"), None, None), K)
+    coarse = answer(tables, request(("unit",), None, None), K)
     assert coarse.rows[0].count == 5
     assert all(r.suppressed for r in fine.rows)
     assert len(fine.rows) > 5  # an empty channel is listed alongside, indistinguishably
 
 
-def test_the_total_of_a_response_does_not_give_away_its_one_suppressed_row():
+def test_a_unit_with_fewer_than_k_cases_shapes_no_answer():
     cases = [Atom("skoler", "2026-05", ("4.1",), "sms", "reported", None, 12),
              Atom("tandplejen", "2026-05", ("4.1",), "sms", "reported", None, 3)]
-    result = answer(partition(cases, K), StatisticsRequest(("unit",), None, None), K, DOMAINS)
-    rows = {r.values["unit"]: r for r in result.rows}
-    assert rows["tandplejen"].suppressed
-    assert rows["skoler"].suppressed or result.total is None
+    alone = [cases[0]]
+    for group_by in [(), *((d,) for d in DIMENSIONS), ("unit", "status", "outcome")]:
+        query = request(group_by, None, None)
+        with_them, without = answer(released(cases), query, K), answer(released(alone), query, K)
+        assert with_them == without
+        assert "tandplejen" not in repr(with_them)
 
 
 def test_k_below_three_is_refused():
     with pytest.raises(ValueError):
-        Statistics(source=None, k=2)  # type: ignore[arg-type]
+        Statistics(store=None, k=2)  # type: ignore[arg-type]
