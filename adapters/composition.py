@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -16,9 +17,11 @@ from eventsourcing.persistence import Recording
 
 from adapters.config import ConfigurationError, Settings
 from adapters.sql.access_log import SqlAccessLog
-from adapters.sql.chain import SqlChainStore, chain_key
+from adapters.sql.chain import SealSigner, SqlChainStore, chain_key
+from adapters.sql.key_epochs import EpochKeyFiles
 from adapters.sql.keys import CaseKeyError, SqlKeyRing
 from adapters.sql.read_models import SqlCaseListStore
+from adapters.sql.sqlite_files import checkpoint, overwrite_deleted_content
 from adapters.sql.statistics_source import SqlStatisticsSource
 from adapters.sql.users import USERS_TABLE, UserAccount, UserError, UserStore
 from service.cases import CaseService, Clock
@@ -42,11 +45,20 @@ def build_case_service(settings: Settings, *, clock: Clock | None = None) -> Cas
                           known_units=settings.known_units or ())
 
     def key_ring(service: CaseService) -> SqlKeyRing:
-        ring = SqlKeyRing(service.factory.datastore, settings.resolved_master_key())  # type: ignore[attr-defined]
+        datastore = service.factory.datastore  # type: ignore[attr-defined]
+        overwrite_deleted_content(datastore.engine)
+        if not getattr(datastore, "is_sqlite_in_memory_db", False):
+            datastore.engine.dispose()  # connections made before the pragma was set
+        master_key = settings.resolved_master_key()
+        ring = SqlKeyRing(
+            datastore, master_key, EpochKeyFiles(settings.key_dir, master_key),
+            backup_window=timedelta(days=settings.backup_window_days),
+        )
         if settings.create_tables:
             ring.create_tables()
         try:
             ring.check_master_key()
+            ring.start()
         except CaseKeyError as error:
             raise ConfigurationError(str(error)) from None
         return ring
@@ -88,6 +100,7 @@ def build_case_service(settings: Settings, *, clock: Clock | None = None) -> Cas
         chain=chain,
         after_record=[extend_chain],
         access_log=access_log,
+        after_erasure=start_new_key_epoch,
         **extra,
     )
 
@@ -102,6 +115,20 @@ def forget_personal_data(service: CaseService, case_id: UUID) -> None:
         with recorder.datastore.transaction(commit=True) as session:
             record = recorder.events_record_cls
             session.query(record).filter(record.originator_id == case_id).delete()
+
+
+def start_new_key_epoch(service: CaseService, case_id: UUID | None = None) -> None:
+    """After an erasure: re-wrap the surviving case keys under a new epoch, destroy the old one
+    (unless backups within the window need it), and empty SQLite's write-ahead log."""
+    key_ring = service.key_ring
+    assert isinstance(key_ring, SqlKeyRing)
+    key_ring.rotate()
+    checkpoint(service.factory.datastore.engine)  # type: ignore[attr-defined]
+
+
+def seal_signer(settings: Settings) -> SealSigner:
+    """The installation's seal signer, its key derived from the master key."""
+    return SealSigner(settings.resolved_master_key())
 
 
 def close_case_service(service: CaseService) -> None:
@@ -135,5 +162,5 @@ def create_schema(settings: Settings) -> None:
 
 __all__ = [
     "USERS_TABLE", "UserAccount", "UserError", "UserStore", "build_case_service", "build_user_store",
-    "close_case_service", "create_schema", "forget_personal_data",
+    "close_case_service", "create_schema", "forget_personal_data", "seal_signer", "start_new_key_epoch",
 ]

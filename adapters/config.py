@@ -20,6 +20,8 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_DATABASE_URL = "sqlite:///var/breachtrail.sqlite3"
 DEFAULT_MASTER_KEY_FILE = Path("var/master.key")
+# Beside the data for a trial only; in production on a volume that is not backed up with the database.
+DEFAULT_KEY_DIR = Path("var/keys")
 MASTER_KEY_BYTES = 32
 
 
@@ -41,6 +43,11 @@ class Settings:
     master_key: bytes | None = None  # None: the key file below, made on first use
     master_key_file: Path = DEFAULT_MASTER_KEY_FILE
     create_tables: bool = True
+    # Where the epoch keys that wrap the case keys live (see adapters/sql/key_epochs.py).
+    key_dir: Path = DEFAULT_KEY_DIR
+    # How long a retired epoch key is kept, so that backups this young can still be restored.
+    # 0: destroyed at once, so no copy of the data made before an erasure can show what it erased.
+    backup_window_days: int = 0
     # How long closed cases keep their personal data; see service.retention.DEFAULT_RETENTION.
     retention: RetentionPolicy = field(default_factory=RetentionPolicy.default)
 
@@ -63,6 +70,8 @@ class Settings:
             inline_projections=_flag(env, "BREACHTRAIL_INLINE_PROJECTIONS", True),
             master_key=_master_key(env),
             master_key_file=Path(env.get("BREACHTRAIL_MASTER_KEY_FILE") or DEFAULT_MASTER_KEY_FILE),
+            key_dir=Path(env.get("BREACHTRAIL_KEY_DIR") or DEFAULT_KEY_DIR),
+            backup_window_days=_positive_int(env, "BREACHTRAIL_BACKUP_WINDOW_DAYS", 0, minimum=0),
             create_tables=env.get("BREACHTRAIL_CREATE_TABLES", "yes").lower() not in {"0", "no", "false"},
             retention=_retention(env),
         )
@@ -102,12 +111,22 @@ def normalise_database_url(url: str) -> str:
     elif parsed.drivername.startswith("sqlite"):
         database = parsed.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            _create_private_file(Path(database))
     elif not parsed.drivername.startswith("postgresql"):
         raise ConfigurationError(
             f"BREACHTRAIL_DATABASE_URL: unsupported database '{parsed.drivername}' (use sqlite or postgresql)"
         )
     return parsed.render_as_string(hide_password=False)
+
+
+def _create_private_file(path: Path) -> None:
+    """The SQLite file and its folder, readable by their owner only, made before SQLite makes them.
+
+    SQLite gives its ``-wal`` and ``-shm`` files the permissions of the database file.
+    """
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
 
 
 def _master_key(env: Mapping[str, str]) -> bytes | None:
@@ -170,7 +189,7 @@ def parse_master_key(text: str) -> bytes:
 def load_or_create_key_file(path: Path) -> bytes:
     """The master key in ``path``, made (readable by its owner only) when there is none yet."""
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as file:
             file.write(generate_master_key() + "\n")

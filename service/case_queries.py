@@ -116,6 +116,7 @@ class CaseQueries:
         units = None if user.role is Role.HR else user.units
         query = CaseListFilter(units=units, unit=unit, status=status, rule=rule, overdue=overdue)
         today = self.today()
+        self._forget_destroyed_keys()
         rows, total = self.case_list.page(query, today=today, offset=(page - 1) * per_page, limit=per_page)
         return CasePage([row.summary(today) for row in rows], page=page, per_page=per_page, total=total)
 
@@ -205,7 +206,14 @@ class CaseQueries:
             raise RuntimeError("this CaseService was built without an access log")
         return self.access_log.entries(str(case_id))
 
+    def _forget_destroyed_keys(self) -> None:
+        # Another process may have erased a case whose key this one still holds in memory.
+        key_ring = getattr(self, "key_ring", None)
+        if key_ring is not None:
+            key_ring.refresh()
+
     def _load(self, case_id: UUID, *, copy: bool = True) -> Case:
+        self._forget_destroyed_keys()
         # A command changes the case it loads, so it gets its own copy of a cached one; a query
         # only reads, and copying a long case cost more than the rest of the request (copy=False).
         try:

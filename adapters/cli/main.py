@@ -219,12 +219,13 @@ def _redacted(url: str) -> str:
 
 
 def _register_subcommands() -> None:
-    from adapters.cli.integrity import verify
+    from adapters.cli.integrity import integrity, verify
     from adapters.cli.projections import projections
     from adapters.cli.records import register as register_records
 
     main.add_command(projections)
     main.add_command(verify)
+    main.add_command(integrity)
     register_records(main)
     main.add_command(keys)
 
