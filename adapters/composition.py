@@ -27,6 +27,7 @@ from adapters.sql.users import USERS_TABLE, UserAccount, UserError, UserStore
 from service.cases import CaseService, Clock
 from service.integrity import EventChain, StoredRecord, stored_records
 from service.statistics import Statistics
+from service.user_accounts import SYSTEM_CLI, UnknownUserAccount, UserAdministration
 
 
 def build_case_service(settings: Settings, *, clock: Clock | None = None) -> CaseService:
@@ -143,10 +144,22 @@ def close_case_service(service: CaseService) -> None:
 
 def build_user_store(service: CaseService, settings: Settings) -> UserStore:
     """The user register in the service's database (its tables created unless told not to)."""
-    users = UserStore(service.factory.datastore.engine)  # type: ignore[attr-defined]
+    datastore = service.factory.datastore  # type: ignore[attr-defined]
+    users = UserStore(datastore.engine, datastore)
     if settings.create_tables:
         users.create_tables()
     return users
+
+
+def build_user_administration(service: CaseService, users: UserStore) -> UserAdministration:
+    """Users' grants as events in the service's store, with the users table written alongside.
+
+    The command line calls it as ``SYSTEM_CLI``; the web application's user administration as
+    its HR user: ``add_user(actor, user_id, role, units) -> token``, ``change_user``,
+    ``revoke_user``, ``issue_token``, ``user_history(user_id)``, ``differences()``.
+    """
+    datastore = service.factory.datastore  # type: ignore[attr-defined]
+    return UserAdministration(service, users, lambda: datastore.transaction(commit=True))
 
 
 def create_schema(settings: Settings) -> None:
@@ -155,12 +168,13 @@ def create_schema(settings: Settings) -> None:
     settings = replace(settings, create_tables=True)
     service = build_case_service(settings)
     try:
-        build_user_store(service, settings)
+        build_user_administration(service, build_user_store(service, settings)).record_existing_grants()
     finally:
         close_case_service(service)
 
 
 __all__ = [
-    "USERS_TABLE", "UserAccount", "UserError", "UserStore", "build_case_service", "build_user_store",
-    "close_case_service", "create_schema", "forget_personal_data", "seal_signer", "start_new_key_epoch",
+    "SYSTEM_CLI", "USERS_TABLE", "UnknownUserAccount", "UserAccount", "UserAdministration", "UserError", "UserStore",
+    "build_case_service", "build_user_administration", "build_user_store", "close_case_service", "create_schema",
+    "forget_personal_data", "seal_signer", "start_new_key_epoch",
 ]

@@ -220,6 +220,8 @@ class CaseQueries:
             case: Case = self.repository.get(case_id, deepcopy_from_cache=copy)
         except AggregateNotFoundError:
             raise CaseNotFound(case_id) from None
+        if not isinstance(case, Case):  # another aggregate of the store (a user's grants) is no case
+            raise CaseNotFound(case_id)
         return case
 
     def _load_in_scope(self, user: User, case_id: UUID, *, copy: bool = True) -> Case:

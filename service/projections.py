@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 from uuid import UUID
 
+from domain.case import Case
 from service.case_list import CaseListStore, CaseRow, OutOfOrderEvent, evolve
 
 Progress = Callable[[int], None]
@@ -63,6 +64,7 @@ class CaseListProjection:
 
     def apply(self, events: Sequence[Any], position: int) -> None:
         """Fold ``events`` (in log order) into their rows; record ``position`` with them."""
+        events = [event for event in events if isinstance(event, Case.Event)]  # not users' grants
         first: dict[str, int] = {}
         for event in events:
             first.setdefault(str(event.originator_id), event.originator_version)

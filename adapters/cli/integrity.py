@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from adapters.cli.projections import open_service
-from adapters.composition import seal_signer
+from adapters.composition import build_user_administration, build_user_store, seal_signer
 from adapters.config import Settings
 from service.seals import ChainNotWhole, InvalidSeal, Seal, check_seals, make_seal
 
@@ -34,7 +34,9 @@ def verify(seal_file: Path | None) -> None:
         head = service.recorder.max_notification_id() or 0
         with click.progressbar(length=head, label="verifying the event chain", show_pos=True) as bar:
             result = service.chain.verify(progress=bar.update)
-        checks = check_seals(service.chain, seal_signer(Settings.from_environ()), seals)[1] if seals else []
+        settings = Settings.from_environ()
+        checks = check_seals(service.chain, seal_signer(settings), seals)[1] if seals else []
+        differences = build_user_administration(service, build_user_store(service, settings)).differences()
     if result.broken is not None:
         broken = result.broken
         click.echo(
@@ -47,7 +49,9 @@ def verify(seal_file: Path | None) -> None:
     for check in failed:
         click.echo(f"SEAL of {check.seal.sealed_at} (head {check.seal.head}) does not hold: {check.problem}",
                    err=True)
-    if failed:
+    for difference in differences:
+        click.echo(f"READ MODEL differs from the events: {difference}", err=True)
+    if failed or differences:
         raise SystemExit(1)
     head_text = f"head {result.head.notification_id} {result.head.link}" if result.head else "no events yet"
     click.echo(f"ok: {result.checked} events verified; {head_text}")

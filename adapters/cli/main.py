@@ -15,7 +15,20 @@ from eventsourcing.persistence import PersistenceError
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
-from adapters.composition import USERS_TABLE, UserAccount, UserError, UserStore, create_schema
+from adapters.composition import (
+    SYSTEM_CLI,
+    USERS_TABLE,
+    UnknownUserAccount,
+    UserAccount,
+    UserAdministration,
+    UserError,
+    UserStore,
+    build_case_service,
+    build_user_administration,
+    build_user_store,
+    close_case_service,
+    create_schema,
+)
 from adapters.config import ConfigurationError, Settings
 from domain.values import Role
 
@@ -85,8 +98,9 @@ def add_user(user_id: str, role: str, units: tuple[str, ...]) -> None:
             f"not units of this installation: {', '.join(unknown)} "
             f"(BREACHTRAIL_UNITS lists {', '.join(sorted(settings.known_units or ()))})"
         )
-    with _user_store(settings, create=True) as store:
-        token = store.add(user_id, Role(role), units)
+    with _administration(settings, create=True) as administration:
+        token = administration.add_user(SYSTEM_CLI, user_id, Role(role), units)
+    user_id = user_id.strip().lower()
     click.echo(f"added {role} '{user_id}'" + (f" for {', '.join(sorted(set(units)))}" if units else ""))
     click.echo(f"token for '{user_id}' (shown once, store it now; use it as 'Authorization: Bearer <token>'):")
     click.echo(token)
@@ -111,8 +125,8 @@ def list_users() -> None:
 @click.argument("user_id")
 def revoke_user(user_id: str) -> None:
     """Revoke a user: their token stops working at once."""
-    with _user_store(_settings()) as store:
-        known = store.revoke(user_id)
+    with _administration(_settings()) as administration:
+        known = administration.revoke_user(SYSTEM_CLI, user_id)
     if not known:
         raise click.ClickException(f"no user '{user_id}'")
     click.echo(f"revoked '{user_id}': their token no longer works")
@@ -122,10 +136,41 @@ def revoke_user(user_id: str) -> None:
 @click.argument("user_id")
 def rotate_token(user_id: str) -> None:
     """Give a user a new token (shown once); the old one stops working, and a revoked user is let back in."""
-    with _user_store(_settings()) as store:
-        token = store.issue_token(user_id)
+    with _administration(_settings()) as administration:
+        token = administration.issue_token(SYSTEM_CLI, user_id)
     click.echo(f"new token for '{user_id}' (shown once, store it now; the previous token no longer works):")
     click.echo(token)
+
+
+@users.command("history")
+@click.argument("user_id")
+def user_history(user_id: str) -> None:
+    """Every change of a user's access: who granted or revoked what, and when."""
+    with _administration(_settings()) as administration:
+        entries = administration.user_history(user_id)
+    if not entries:
+        raise click.ClickException(f"no grants recorded for '{user_id}'")
+    for entry in entries:
+        details = ", ".join(f"{key}={value}" for key, value in sorted(entry.data.items()) if key != "user_id")
+        click.echo(f"{_minute(entry.at)}  {entry.type:<12} by {entry.actor['id']} ({entry.actor['role']})"
+                   + (f"  {details}" if details else ""))
+
+
+@contextmanager
+def _administration(settings: Settings, *, create: bool = False) -> Iterator[UserAdministration]:
+    """User administration on the event store, its errors as clean CLI errors."""
+    if not create:
+        with _user_store(settings):
+            pass  # says "run init-db first" when there are no tables yet
+    with _database_errors(settings):
+        service = build_case_service(settings)
+        try:
+            try:
+                yield build_user_administration(service, build_user_store(service, settings))
+            except (UserError, UnknownUserAccount) as error:
+                raise click.ClickException(str(error)) from None
+        finally:
+            close_case_service(service)
 
 
 def _settings() -> Settings:
