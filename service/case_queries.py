@@ -118,6 +118,12 @@ class CaseQueries:
         today = self.today()
         self._forget_destroyed_keys()
         rows, total = self.case_list.page(query, today=today, offset=(page - 1) * per_page, limit=per_page)
+        if self.access_log is not None:
+            # A page shows each case's employee: every case on it is a logged read of that case.
+            now = self.clock()
+            self.access_log.record_many([
+                AccessEntry(row.id, Read.LIST.value, user.id, user.role.value, now) for row in rows
+            ])
         return CasePage([row.summary(today) for row in rows], page=page, per_page=per_page, total=total)
 
     def statistics(
