@@ -1,7 +1,8 @@
 """Who read which case, when, and what they asked for: the access log's entries and its port.
 
 An entry names the reader (user id and role), the moment, the case and which read it was
-(the case, its history, its export, this log, or a page of the case list that showed it), with the version or time asked for. It
+(the case, its history, its export, this log, or a page of the case list that showed it),
+with the version or time asked for. It
 holds nothing of the employee: no name, no reference, no free text.
 """
 

@@ -70,10 +70,16 @@ def serve(host: str, port: int, workers: int) -> None:
     os.execvp(sys.executable, command)
 
 
+#: gunicorn's default access log line, but the path without its query string (%(U)s, not %(r)s)
+#: and no referrer: a token someone put in a URL must not end up in the log.
+ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s"'
+
+
 def gunicorn_options(host: str, port: int, workers: int) -> list[str]:
     """The gunicorn settings ``serve`` runs with (the benchmark runs its baseline with them too)."""
     # No --preload: every worker builds its own engine after the fork, sharing no connection.
-    options = ["--bind", f"{_url_host(host)}:{port}", "--workers", str(workers), "--access-logfile", "-"]
+    options = ["--bind", f"{_url_host(host)}:{port}", "--workers", str(workers), "--access-logfile", "-",
+               "--access-logformat", ACCESS_LOG_FORMAT]
     if _gunicorn_has_control_socket():
         # Its default path is per user, not per server: two servers would unlink each other's.
         options.append("--no-control-socket")

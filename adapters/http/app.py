@@ -10,11 +10,12 @@ from flask import Flask
 from adapters.composition import build_case_service, build_user_store, close_case_service
 from adapters.config import Settings
 from adapters.http import cases, health, integrity, policy, records, statistics, steps
-from adapters.http.api import ProblemApi, api_settings
+from adapters.http.api import API_PREFIX, ProblemApi, api_settings
 from adapters.http.context import CASE_SERVICE, USER_STORE
 from adapters.http.docs import docs_assets_blueprint, docs_settings
 from adapters.http.problems import register_problem_handlers
 from adapters.http.request_ids import register_request_ids
+from adapters.http.security_headers import register_security_headers
 
 #: Requests larger than this are refused with 413 before they are read.
 MAX_BODY_BYTES = 64 * 1024
@@ -35,6 +36,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     atexit.register(close_case_service, service)
 
     register_request_ids(app)
+    register_security_headers(app, docs_path=f"{API_PREFIX}/docs")
     api = ProblemApi(app)
     register_problem_handlers(app)
     for blueprint in (health.blp, policy.blp, cases.blp, steps.blp, records.blp, statistics.blp, integrity.blp):

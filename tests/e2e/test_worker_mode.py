@@ -85,7 +85,8 @@ class Deployment:
     """The processes of worker mode on one database, and the CLI pointed at it."""
 
     def __init__(self, database_url: str, stack: ExitStack):
-        self.environment = {key: value for key, value in os.environ.items() if not key.startswith("BREACHTRAIL_")}
+        self.environment = {key: value for key, value in os.environ.items()
+                            if not key.startswith("BREACHTRAIL_") or key == "BREACHTRAIL_KEY_DIR"}
         self.environment.update(
             BREACHTRAIL_DATABASE_URL=database_url,
             BREACHTRAIL_MASTER_KEY=generate_master_key(),  # every process must read the same personal data
