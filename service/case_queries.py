@@ -231,6 +231,12 @@ class CaseQueries:
         return case
 
     def _load_in_scope(self, user: User, case_id: UUID, *, copy: bool = True) -> Case:
+        if user.role is not Role.HR and self.case_list is not None and getattr(self, "project_inline", False):
+            # Scope from the list's index first, before any case is loaded: another unit's case
+            # then costs what an unknown id costs, so the answer's timing says nothing either.
+            unit = self.case_list.unit_of(str(case_id))
+            if unit is None or not can_see_unit(user, unit):
+                raise CaseNotFound(case_id)
         case = self._load(case_id, copy=copy)
         if not can_see_unit(user, case.unit):
             raise CaseNotFound(case_id)

@@ -185,3 +185,24 @@ def _view(service, case):
     from service.views import case_view
 
     return case_view(case, service.today())
+
+
+def test_another_units_case_is_refused_from_the_list_index_before_any_case_is_loaded(service, monkeypatch):
+    """So it costs what an unknown id costs: the timing does not say the case exists."""
+    import uuid
+
+    import pytest
+
+    from service.errors import CaseNotFound
+    from tests.scenarios import OTHER_MANAGER, case_id, report
+
+    cid = case_id(report(service))
+    loads = []
+    original = service.repository.get
+    monkeypatch.setattr(service.repository, "get", lambda *a, **k: loads.append(a) or original(*a, **k))
+    for unknown in (cid, uuid.uuid4()):
+        with pytest.raises(CaseNotFound):
+            service.get_case(OTHER_MANAGER, unknown)
+        with pytest.raises(CaseNotFound):
+            service.history(OTHER_MANAGER, unknown)
+    assert loads == []
