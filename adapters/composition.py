@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import replace
+from datetime import timedelta
 from typing import Any
 from uuid import UUID
 
@@ -18,13 +19,15 @@ from eventsourcing.persistence import Recording
 from adapters.config import ConfigurationError, Settings
 from adapters.reminders.smtp import SmtpMailer
 from adapters.sql.access_log import SqlAccessLog
-from adapters.sql.chain import SqlChainStore, chain_key
+from adapters.sql.chain import SealSigner, SqlChainStore, chain_key
 from adapters.sql.datastore import FACTORY_TOPIC, database_unavailable
+from adapters.sql.key_epochs import EpochKeyFiles
 from adapters.sql.keys import CaseKeyError, SqlKeyRing
 from adapters.sql.read_models import SqlCaseListStore, case_summaries
 from adapters.sql.reminders import SqlReminderStore
 from adapters.sql.schema_version import SchemaTooNew, check_not_newer, code_version, database_version, upgrade
 from adapters.sql.sign_ins import LINK_LIFETIME, RefusedSignIn, SignIns
+from adapters.sql.sqlite_files import checkpoint, overwrite_deleted_content
 from adapters.sql.staff import SqlStaffDirectory, ref_index_key
 from adapters.sql.statistics_source import SqlStatisticsStore
 from adapters.sql.user_contacts import UserContacts, check_contact
@@ -41,6 +44,7 @@ from service.reminders import Reminders
 from service.staff import StaffService
 from service.staff_directory import fold_staff_events
 from service.statistics import Statistics
+from service.user_accounts import SYSTEM_CLI, UnknownUserAccount, UserAdministration
 
 
 def build_case_service(
@@ -66,11 +70,20 @@ def build_case_service(
         return Statistics(store, k=settings.statistics_k)
 
     def key_ring(service: CaseService) -> SqlKeyRing:
-        ring = SqlKeyRing(service.factory.datastore, settings.resolved_master_key())  # type: ignore[attr-defined]
+        datastore = service.factory.datastore  # type: ignore[attr-defined]
+        overwrite_deleted_content(datastore.engine)
+        if not getattr(datastore, "is_sqlite_in_memory_db", False):
+            datastore.engine.dispose()  # connections made before the pragma was set
+        master_key = settings.resolved_master_key()
+        ring = SqlKeyRing(
+            datastore, master_key, EpochKeyFiles(settings.key_dir, master_key),
+            backup_window=timedelta(days=settings.backup_window_days),
+        )
         if settings.create_tables:
             ring.create_tables()
         try:
             ring.check_master_key()
+            ring.start()
         except CaseKeyError as error:
             raise ConfigurationError(str(error)) from None
         return ring
@@ -127,6 +140,7 @@ def build_case_service(
         access_log=access_log,
         deadline_rules=deadline_rules(settings),
         acknowledgement_check=acknowledgement_check,
+        after_erasure=start_new_key_epoch,
         **extra,
     )
 
@@ -138,6 +152,8 @@ def deadline_rules(settings: Settings) -> DeadlineRules:
         default_idle_days=settings.idle_days,
         retention_due_on=settings.retention.due_on,
     )
+
+
 def project_staff(service: CaseService, recordings: list[Recording[UUID]]) -> None:
     """In the events' transaction: fold staff events into the staff list; on an employee's
     erasure, destroy their key."""
@@ -159,6 +175,8 @@ def build_staff_service(service: CaseService, settings: Settings) -> StaffServic
     return StaffService(service, check.directory, check.policy, k=settings.statistics_k,
                         introduction_days=settings.introduction_days,
                         retention_years=settings.staff_retention_years)
+
+
 def build_policy_service(settings: Settings, *, clock: Clock | None = None) -> PolicyService:
     """The policies, in the same database; the default draft stored on first start."""
     extra = {} if clock is None else {"clock": clock}
@@ -182,6 +200,20 @@ def forget_personal_data(service: CaseService, case_id: UUID) -> None:
             session.query(record).filter(record.originator_id == case_id).delete()
 
 
+def start_new_key_epoch(service: CaseService, case_id: UUID | None = None) -> None:
+    """After an erasure: re-wrap the surviving case keys under a new epoch, destroy the old one
+    (unless backups within the window need it), and empty SQLite's write-ahead log."""
+    key_ring = service.key_ring
+    assert isinstance(key_ring, SqlKeyRing)
+    key_ring.rotate()
+    checkpoint(service.factory.datastore.engine)  # type: ignore[attr-defined]
+
+
+def seal_signer(settings: Settings) -> SealSigner:
+    """The installation's seal signer, its key derived from the master key."""
+    return SealSigner(settings.resolved_master_key())
+
+
 def close_case_service(service: CaseService) -> None:
     """Close the service and release its database connections."""
     engine = getattr(getattr(service.factory, "datastore", None), "engine", None)
@@ -199,7 +231,8 @@ def close_case_service(service: CaseService) -> None:
 
 def build_user_store(service: CaseService, settings: Settings) -> UserStore:
     """The user register in the service's database (its tables created unless told not to)."""
-    users = UserStore(service.factory.datastore.engine)  # type: ignore[attr-defined]
+    datastore = service.factory.datastore  # type: ignore[attr-defined]
+    users = UserStore(datastore.engine, datastore)
     if settings.create_tables:
         users.create_tables()
     return users
@@ -231,6 +264,17 @@ def build_reminders(service: CaseService, settings: Settings) -> Reminders:
     return Reminders(service, store, build_user_contacts(service, settings), mailer)
 
 
+def build_user_administration(service: CaseService, users: UserStore) -> UserAdministration:
+    """Users' grants as events in the service's store, with the users table written alongside.
+
+    The command line calls it as ``SYSTEM_CLI``; the web application's user administration as
+    its HR user: ``add_user(actor, user_id, role, units) -> token``, ``change_user``,
+    ``revoke_user``, ``issue_token``, ``user_history(user_id)``, ``differences()``.
+    """
+    datastore = service.factory.datastore  # type: ignore[attr-defined]
+    return UserAdministration(service, users, lambda: datastore.transaction(commit=True))
+
+
 def create_schema(settings: Settings) -> list[str]:
     """Create or upgrade the schema in ``settings.database_url``; the upgrade steps it ran.
 
@@ -245,13 +289,14 @@ def create_schema(settings: Settings) -> list[str]:
             tables = replace(settings, create_tables=True)
             service = build_case_service(tables)
             try:
-                build_user_store(service, tables)
+                build_user_administration(service, build_user_store(service, tables)).record_existing_grants()
                 build_sign_ins(service, tables)
                 build_reminders(service, tables)
             finally:
                 close_case_service(service)
 
         return [f"{m.version}: {m.description}" for m in upgrade(engine, create_tables)]
+
     finally:
         engine.dispose()
 
@@ -286,11 +331,14 @@ def schema_versions(service: CaseService) -> tuple[int | None, int]:
 
 __all__ = [
     "LINK_LIFETIME",
+    "SYSTEM_CLI",
     "USERS_TABLE",
     "RefusedSignIn",
     "SchemaTooNew",
     "SignIns",
+    "UnknownUserAccount",
     "UserAccount",
+    "UserAdministration",
     "UserContacts",
     "UserError",
     "UserStore",
@@ -299,6 +347,7 @@ __all__ = [
     "build_reminders",
     "build_sign_ins",
     "build_staff_service",
+    "build_user_administration",
     "build_user_contacts",
     "build_user_store",
     "check_contact",
@@ -311,4 +360,6 @@ __all__ = [
     "forget_personal_data",
     "operational_figures",
     "schema_versions",
+    "seal_signer",
+    "start_new_key_epoch",
 ]

@@ -30,6 +30,8 @@ DEFAULT_PUBLIC_URL = "http://127.0.0.1:8000"
 DEFAULT_SESSION_IDLE_MINUTES = 30
 DEFAULT_OIDC_USER_CLAIM = "preferred_username"
 DEFAULT_MASTER_KEY_FILE = Path("var/master.key")
+# Beside the data for a trial only; in production on a volume that is not backed up with the database.
+DEFAULT_KEY_DIR = Path("var/keys")
 MASTER_KEY_BYTES = 32
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -54,6 +56,11 @@ class Settings:
     create_tables: bool = True
     # How often a process looks whether another one changed a policy (the in-force table is in memory).
     policy_refresh_ms: int = 1000
+    # Where the epoch keys that wrap the case keys live (see adapters/sql/key_epochs.py).
+    key_dir: Path = DEFAULT_KEY_DIR
+    # How long a retired epoch key is kept, so that backups this young can still be restored.
+    # 0: destroyed at once, so no copy of the data made before an erasure can show what it erased.
+    backup_window_days: int = 0
     # How long closed cases keep their personal data; see service.retention.DEFAULT_RETENTION.
     retention: RetentionPolicy = field(default_factory=RetentionPolicy.default)
     # Where browsers reach the service: sign-in links, reminder mails and calendar feeds start
@@ -104,6 +111,8 @@ class Settings:
             inline_projections=_flag(env, "BREACHTRAIL_INLINE_PROJECTIONS", True),
             master_key=_master_key(env),
             master_key_file=Path(env.get("BREACHTRAIL_MASTER_KEY_FILE") or DEFAULT_MASTER_KEY_FILE),
+            key_dir=Path(env.get("BREACHTRAIL_KEY_DIR") or DEFAULT_KEY_DIR),
+            backup_window_days=_positive_int(env, "BREACHTRAIL_BACKUP_WINDOW_DAYS", 0, minimum=0),
             create_tables=_flag(env, "BREACHTRAIL_CREATE_TABLES", True),
             retention=_retention(env),
             public_url=_public_url(env),
@@ -224,12 +233,22 @@ def normalise_database_url(url: str) -> str:
     elif parsed.drivername.startswith("sqlite"):
         database = parsed.database or ""
         if database and database != ":memory:" and not database.startswith("file:"):
-            Path(database).parent.mkdir(parents=True, exist_ok=True)
+            _create_private_file(Path(database))
     elif not parsed.drivername.startswith("postgresql"):
         raise ConfigurationError(
             f"BREACHTRAIL_DATABASE_URL: unsupported database '{parsed.drivername}' (use sqlite or postgresql)"
         )
     return parsed.render_as_string(hide_password=False)
+
+
+def _create_private_file(path: Path) -> None:
+    """The SQLite file and its folder, readable by their owner only, made before SQLite makes them.
+
+    SQLite gives its ``-wal`` and ``-shm`` files the permissions of the database file.
+    """
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
 
 
 def _master_key(env: Mapping[str, str]) -> bytes | None:
@@ -322,7 +341,7 @@ def parse_master_key(text: str) -> bytes:
 def load_or_create_key_file(path: Path) -> bytes:
     """The master key in ``path``, made (readable by its owner only) when there is none yet."""
     if not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
+        path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(descriptor, "w") as file:
             file.write(generate_master_key() + "\n")
@@ -368,6 +387,10 @@ SETTINGS_TABLE: tuple[tuple[str, str, str], ...] = (
     ("BREACHTRAIL_STAFF_RETENTION_YEARS", str(DEFAULT_STAFF_RETENTION_YEARS),
      "Years after an employee left before their name and reference may be erased from the staff list."),
     ("BREACHTRAIL_POLICY_REFRESH_MS", "1000", "How soon a worker sees policy changes made by another process."),
+    ("BREACHTRAIL_KEY_DIR", str(DEFAULT_KEY_DIR),
+     "Where the epoch keys that wrap every case key live: apart from the database and its backups."),
+    ("BREACHTRAIL_BACKUP_WINDOW_DAYS", "0",
+     "Days a retired epoch key is kept so that younger backups stay restorable (0: erasure is final at once)."),
     ("BREACHTRAIL_EARLIEST_DATE", DEFAULT_EARLIEST_DATE.isoformat(),
      "No date a client sends may lie before it (422); deadlines and validity at most five years ahead."),
 )
@@ -394,6 +417,7 @@ _CHECKS = {
     "BREACHTRAIL_INTRODUCTION_DAYS": lambda env: _positive_int(env, "BREACHTRAIL_INTRODUCTION_DAYS", 1),
     "BREACHTRAIL_STAFF_RETENTION_YEARS": lambda env: _positive_int(env, "BREACHTRAIL_STAFF_RETENTION_YEARS", 1),
     "BREACHTRAIL_EARLIEST_DATE": lambda env: _earliest_date(env),
+    "BREACHTRAIL_BACKUP_WINDOW_DAYS": lambda env: _positive_int(env, "BREACHTRAIL_BACKUP_WINDOW_DAYS", 0, minimum=0),
     "BREACHTRAIL_POLICY_REFRESH_MS": lambda env: _positive_int(env, "BREACHTRAIL_POLICY_REFRESH_MS", 0, minimum=0),
 }
 

@@ -1,7 +1,8 @@
 """Who read which case, when, and what they asked for: the access log's entries and its port.
 
 An entry names the reader (user id and role), the moment, the case and which read it was
-(the case, its history, its export, or this log), with the version or time asked for. It
+(the case, its history, its export, this log, or a page of the case list that showed it),
+with the version or time asked for. It
 holds nothing of the employee: no name, no reference, no free text.
 """
 
@@ -20,6 +21,7 @@ class Read(Enum):
     HISTORY = "history"
     EXPORT = "export"
     ACCESS_LOG = "access-log"
+    LIST = "list"  # the case appeared, with the employee's name and reference, in a case list
 
 
 @dataclass(frozen=True)
@@ -44,6 +46,10 @@ class AccessLog(Protocol):
 
     def record(self, entry: AccessEntry) -> None:
         """Store one entry (a single write, committed before the read is answered)."""
+        ...
+
+    def record_many(self, entries: list[AccessEntry]) -> None:
+        """Store several entries in one write (a page of the case list)."""
         ...
 
     def entries(self, case_id: str) -> list[AccessEntry]:

@@ -177,6 +177,10 @@ class CaseListStore(Protocol):
         """The stored rows of these cases (missing ones absent)."""
         ...
 
+    def unit_of(self, case_id: str) -> str | None:
+        """The unit of a listed case (None: not listed); one look-up by primary key."""
+        ...
+
     def save_rows(self, rows: Sequence[CaseRow], position: int | None) -> None:
         """Store rows (never over a newer version), and the position they are complete up to."""
         ...

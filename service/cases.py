@@ -88,12 +88,14 @@ class CaseService(StatisticsUseCases, CaseQueries, DeadlineQueries, Application[
         acknowledgement_check: Callable[[CaseService], AcknowledgementCheck] | None = None,
         policies: PolicyService | None = None,
         date_bounds: DateBounds | None = None,
+        after_erasure: Callable[[CaseService, UUID], None] | None = None,
     ):
         # Needed while the base class builds the mapper, so set before it runs.
         self._key_ring_factory = key_ring
         super().__init__(env)
         self._transaction = transaction(self) if transaction else nullcontext
         self._on_erased = on_erased
+        self._after_erasure = after_erasure
         self._after_record = tuple(after_record)
         self.chain: EventChain | None = chain(self) if chain else None
         self.known_units = known_units
@@ -373,10 +375,14 @@ class CaseService(StatisticsUseCases, CaseQueries, DeadlineQueries, Application[
     def erase_personal_data(
         self, user: User, case_id: UUID, *, reason: str, expected_version: int | None = None
     ) -> CaseView:
-        return self._step(
+        view = self._step(
             user, case_id, Step.ERASURE, expected_version,
             lambda case: case.erase_personal_data(actor=user.actor, reason=reason),
         )
+        if self._after_erasure is not None:
+            # After the commit: a new key epoch, so no old copy of the destroyed key can be opened.
+            self._after_erasure(self, case_id)
+        return view
 
     # --- internals ----------------------------------------------------------------------------
 

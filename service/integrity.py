@@ -78,6 +78,10 @@ class ChainStore(Protocol):
         """The links of one case's events, in log order (for its case file)."""
         ...
 
+    def link_at(self, notification_id: int) -> Link | None:
+        """The link of the event at this place in the log, if there is one."""
+        ...
+
 
 def seal(key: bytes, previous: bytes, record: StoredRecord) -> bytes:
     """The link for ``record`` following ``previous``."""

@@ -48,6 +48,10 @@ class KeyRing(Protocol):
         """Fetch the keys of these cases ahead of reading many of their events."""
         ...
 
+    def refresh(self) -> None:
+        """Forget keys held in memory that another process may have destroyed since."""
+        ...
+
 
 class PersonalDataMapper(Mapper[UUID]):
     """Maps case events and snapshots to stored records, encrypting what is personal."""

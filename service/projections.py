@@ -91,7 +91,7 @@ class CaseListProjection:
 
     def apply(self, events: Sequence[Any], position: int) -> None:
         """Fold ``events`` (in log order) into their rows; record ``position`` with them."""
-        # The log also holds staff members and review sessions: they are no case's rows.
+        # The log also holds staff members, review sessions and users' grants: they are no case's rows.
         events = [event for event in events if isinstance(event, Case.Event)]
         first: dict[str, int] = {}
         for event in events:

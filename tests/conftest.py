@@ -30,12 +30,21 @@ def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(autouse=True)
+def key_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Where this test's epoch keys live (outside the shared var/), for its services, commands and servers."""
+    folder = tmp_path / "keys"
+    monkeypatch.setenv("BREACHTRAIL_KEY_DIR", str(folder))
+    return folder
+
+
 @pytest.fixture
-def make_service(database_url: str) -> Iterator[Callable[..., CaseService]]:
+def make_service(database_url: str, key_dir: Path) -> Iterator[Callable[..., CaseService]]:
     """Build as many service instances on the test's database as a test needs (restarts, races)."""
     built: list[CaseService] = []
 
     def make(clock: Clock | None = None, **overrides: object) -> CaseService:
+        overrides.setdefault("key_dir", key_dir)
         settings = Settings(database_url=database_url, **overrides)  # type: ignore[arg-type]
         service = build_case_service(settings, clock=clock)
         built.append(service)

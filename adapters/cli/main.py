@@ -16,14 +16,21 @@ from sqlalchemy.engine import make_url
 from sqlalchemy.exc import SQLAlchemyError
 
 from adapters.composition import (
+    SYSTEM_CLI,
     USERS_TABLE,
     SchemaTooNew,
     SignIns,
+    UnknownUserAccount,
     UserAccount,
+    UserAdministration,
     UserContacts,
     UserError,
     UserStore,
+    build_case_service,
+    build_user_administration,
+    build_user_store,
     check_contact,
+    close_case_service,
     code_version,
     create_schema,
 )
@@ -78,11 +85,16 @@ def serve(host: str, port: int, workers: int) -> None:
     os.execvp(sys.executable, command)
 
 
+#: gunicorn's default access log line, but the path without its query string (%(U)s, not %(r)s)
+#: and no referrer: a token someone put in a URL must not end up in the log.
+ACCESS_LOG_FORMAT = '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(a)s"'
+
+
 def gunicorn_options(host: str, port: int, workers: int) -> list[str]:
     """The gunicorn settings ``serve`` runs with (the benchmark runs its baseline with them too)."""
     # No --preload: every worker builds its own engine after the fork, sharing no connection.
-    # No gunicorn access log: it writes raw paths with query strings; the app logs each request as JSON.
-    options = ["--bind", f"{_url_host(host)}:{port}", "--workers", str(workers),
+    options = ["--bind", f"{_url_host(host)}:{port}", "--workers", str(workers), "--access-logfile", "-",
+               "--access-logformat", ACCESS_LOG_FORMAT,
                # Its own refusals (414, 431, 400) and a timed-out request answer problem+json too.
                "--worker-class", "adapters.http.server_errors.ProblemWorker",
                "--limit-request-line", str(REQUEST_LINE_LIMIT),
@@ -118,8 +130,10 @@ def add_user(user_id: str, role: str, units: tuple[str, ...], email: str | None,
             f"not units of this installation: {', '.join(unknown)} "
             f"(BREACHTRAIL_UNITS lists {', '.join(sorted(settings.known_units or ()))})"
         )
-    with _user_store(settings, create=True) as store:
-        token = store.add(user_id, Role(role), units)
+    with _administration(settings, create=True) as administration:
+        token = administration.add_user(SYSTEM_CLI, user_id, Role(role), units)
+    user_id = user_id.strip().lower()
+    with _user_store(settings) as store:
         link = _sign_in_link(settings, store, user_id)
         if email is not None or language is not None:
             contacts = UserContacts(store.engine)
@@ -153,8 +167,8 @@ def list_users() -> None:
 @click.argument("user_id")
 def revoke_user(user_id: str) -> None:
     """Revoke a user: their token stops working at once."""
-    with _user_store(_settings()) as store:
-        known = store.revoke(user_id)
+    with _administration(_settings()) as administration:
+        known = administration.revoke_user(SYSTEM_CLI, user_id)
     if not known:
         raise click.ClickException(f"no user '{user_id}'")
     click.echo(f"revoked '{user_id}': their token no longer works")
@@ -198,10 +212,41 @@ def set_email(user_id: str, email: str, language: str | None) -> None:
 @click.argument("user_id")
 def rotate_token(user_id: str) -> None:
     """Give a user a new token (shown once); the old one stops working, and a revoked user is let back in."""
-    with _user_store(_settings()) as store:
-        token = store.issue_token(user_id)
+    with _administration(_settings()) as administration:
+        token = administration.issue_token(SYSTEM_CLI, user_id)
     click.echo(f"new token for '{user_id}' (shown once, store it now; the previous token no longer works):")
     click.echo(token)
+
+
+@users.command("history")
+@click.argument("user_id")
+def user_history(user_id: str) -> None:
+    """Every change of a user's access: who granted or revoked what, and when."""
+    with _administration(_settings()) as administration:
+        entries = administration.user_history(user_id)
+    if not entries:
+        raise click.ClickException(f"no grants recorded for '{user_id}'")
+    for entry in entries:
+        details = ", ".join(f"{key}={value}" for key, value in sorted(entry.data.items()) if key != "user_id")
+        click.echo(f"{_minute(entry.at)}  {entry.type:<12} by {entry.actor['id']} ({entry.actor['role']})"
+                   + (f"  {details}" if details else ""))
+
+
+@contextmanager
+def _administration(settings: Settings, *, create: bool = False) -> Iterator[UserAdministration]:
+    """User administration on the event store, its errors as clean CLI errors."""
+    if not create:
+        with _user_store(settings):
+            pass  # says "run init-db first" when there are no tables yet
+    with _database_errors(settings):
+        service = build_case_service(settings)
+        try:
+            try:
+                yield build_user_administration(service, build_user_store(service, settings))
+            except (UserError, UnknownUserAccount) as error:
+                raise click.ClickException(str(error)) from None
+        finally:
+            close_case_service(service)
 
 
 def _settings() -> Settings:
@@ -295,7 +340,7 @@ def _redacted(url: str) -> str:
 
 
 def _register_subcommands() -> None:
-    from adapters.cli.integrity import verify
+    from adapters.cli.integrity import integrity, verify
     from adapters.cli.policy import policy
     from adapters.cli.projections import projections
     from adapters.cli.records import register as register_records
@@ -307,6 +352,7 @@ def _register_subcommands() -> None:
     main.add_command(verify)
     main.add_command(policy)
     main.add_command(statistics)
+    main.add_command(integrity)
     register_records(main)
     main.add_command(keys)
     main.add_command(reminders)

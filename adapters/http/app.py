@@ -19,7 +19,7 @@ from adapters.composition import (
 )
 from adapters.config import Settings
 from adapters.http import calendar, cases, deadlines, health, integrity, policy, records, staff, statistics, steps
-from adapters.http.api import ProblemApi, api_settings
+from adapters.http.api import API_PREFIX, ProblemApi, api_settings
 from adapters.http.availability import register_availability_handlers
 from adapters.http.context import CASE_SERVICE, REMINDERS, STAFF_SERVICE, USER_CONTACTS, USER_STORE
 from adapters.http.docs import docs_assets_blueprint, docs_settings
@@ -27,6 +27,7 @@ from adapters.http.fields import PlausibleDate
 from adapters.http.observability import register_observability
 from adapters.http.problems import register_problem_handlers
 from adapters.http.request_ids import register_request_ids
+from adapters.http.security_headers import register_security_headers
 from domain.validation import DateBounds
 
 #: Requests larger than this are refused with 413 before they are read.
@@ -71,6 +72,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     register_request_ids(app)
     register_observability(app)
+    register_security_headers(app, docs_path=f"{API_PREFIX}/docs")
     api = ProblemApi(app)
     document_date_bounds(api, settings)
     register_problem_handlers(app)

@@ -68,17 +68,24 @@ class SqlAccessLog:
         metadata.create_all(self._datastore.engine)
 
     def record(self, entry: AccessEntry) -> None:
-        insert = access_log_table.insert().values(
-            case_id=entry.case_id, what=entry.read, user_id=entry.user_id, user_role=entry.role,
-            read_at=_utc(entry.at), version=entry.version,
-            as_of=None if entry.as_of is None else _utc(entry.as_of),
-        )
+        self.record_many([entry])
+
+    def record_many(self, entries: list[AccessEntry]) -> None:
+        if not entries:
+            return
+        rows = [
+            {"case_id": entry.case_id, "what": entry.read, "user_id": entry.user_id, "user_role": entry.role,
+             "read_at": _utc(entry.at), "version": entry.version,
+             "as_of": None if entry.as_of is None else _utc(entry.as_of)}
+            for entry in entries
+        ]
+        insert = access_log_table.insert()
         if self._writer is not None:
             with self._writer.connect() as connection:
-                connection.execute(insert)
+                connection.execute(insert, rows)
             return
         with self._datastore.transaction(commit=True) as session:
-            session.execute(insert)
+            session.execute(insert, rows)
 
     def close(self) -> None:
         """Release the writer's connections (the event store's are its own to release)."""

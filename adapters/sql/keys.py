@@ -1,8 +1,10 @@
-"""Per-case data keys, wrapped by the installation's master key, in the event store's database.
+"""Per-case data keys in the event store's database, wrapped by the key of the current epoch.
 
-Destroying a case's key (on erasure) leaves its personal data as ciphertext no one can open,
-in the events, in every backup and copy. Keep the master key apart from the database and
-backed up: without it no personal data can be read at all.
+A case key is wrapped by an epoch key that lives outside the database (see
+``key_epochs``); erasure destroys the case's wrapped key and starts a new epoch, so that
+every earlier copy of it — in the write-ahead log, free pages, dead tuples, backups — is
+ciphertext under a key that is destroyed. Case keys made before epochs existed were
+wrapped by the master key directly; the first rotation re-wraps them.
 """
 
 from __future__ import annotations
@@ -12,12 +14,28 @@ import logging
 import os
 from collections import OrderedDict
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
-from sqlalchemy import Column, DateTime, LargeBinary, MetaData, String, Table, select, update
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Index,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    func,
+    inspect,
+    select,
+    text,
+    update,
+)
+
+from adapters.sql.key_epochs import EpochKeyFiles, EpochKeyMissing, key_epochs, new_epoch_id
+from adapters.sql.key_epochs import metadata as epoch_metadata
 
 logger = logging.getLogger(__name__)
 
@@ -28,9 +46,12 @@ case_keys = Table(
     metadata,
     Column("case_id", String(36), primary_key=True),
     Column("master_key_id", String(16), nullable=False),
+    Column("epoch", String(32)),  # NULL: wrapped by the master key itself (before epochs)
     Column("wrapped_key", LargeBinary),  # NULL once destroyed
     Column("created_at", DateTime(timezone=True), nullable=False),
     Column("destroyed_at", DateTime(timezone=True)),
+    Index("case_keys_destroyed_idx", "destroyed_at"),
+    Index("case_keys_epoch_idx", "epoch"),
 )
 
 KEY_BYTES = 32
@@ -48,15 +69,32 @@ def master_key_id(master_key: bytes) -> str:
 class SqlKeyRing:
     """Case keys in the ``case_keys`` table, written in the transaction of the case's events."""
 
-    def __init__(self, datastore: Any, master_key: bytes, cache_size: int = 10_000):
+    def __init__(
+        self, datastore: Any, master_key: bytes, key_files: EpochKeyFiles, *,
+        backup_window: timedelta = timedelta(0), cache_size: int = 10_000,
+    ):
         self._datastore = datastore
         self._master = AESGCM(master_key)
         self._master_id = master_key_id(master_key)
+        self.key_files = key_files
+        self.backup_window = backup_window
+        self._epoch_keys: dict[str, bytes] = {}
         self._cache: OrderedDict[UUID, bytes] = OrderedDict()
         self._cache_size = cache_size
+        self._last_destroyed: Any = None
+
+    # --- schema and start-up ------------------------------------------------------------------
 
     def create_tables(self) -> None:
-        metadata.create_all(self._datastore.engine)
+        engine = self._datastore.engine
+        epoch_metadata.create_all(engine)
+        metadata.create_all(engine)
+        columns = {column["name"] for column in inspect(engine).get_columns("case_keys")}
+        if "epoch" not in columns:  # a table made before epochs
+            with engine.begin() as connection:
+                connection.execute(text("ALTER TABLE case_keys ADD COLUMN epoch VARCHAR(32)"))
+        for index in case_keys.indexes:
+            index.create(engine, checkfirst=True)
 
     def check_master_key(self) -> None:
         """Refuse to start with a master key that is not the one this database's keys were made with."""
@@ -69,6 +107,21 @@ class SqlKeyRing:
                 "the configured master key is not the one this database's case keys were made with: "
                 "set BREACHTRAIL_MASTER_KEY (or BREACHTRAIL_MASTER_KEY_FILE) to that key"
             )
+
+    def start(self) -> None:
+        """Make sure there is a current epoch whose key opens, and finish an interrupted erasure."""
+        if self.needs_rotation():
+            self.rotate()
+        else:
+            self.prune()
+        current = self.current_epoch()
+        assert current is not None
+        try:
+            self._epoch_key(current)
+        except EpochKeyMissing as error:
+            raise CaseKeyError(str(error)) from None
+
+    # --- encrypting and decrypting ------------------------------------------------------------
 
     def encrypt(self, case_id: UUID, context: str, plaintext: bytes, *, create: bool) -> bytes:
         key = self._key(case_id, create=create)
@@ -83,6 +136,17 @@ class SqlKeyRing:
             return None
         return AESGCM(key).decrypt(ciphertext[:NONCE_BYTES], ciphertext[NONCE_BYTES:], context.encode())
 
+    def refresh(self) -> None:
+        """Forget every key held in memory when any case key was destroyed since the last look.
+
+        One indexed query; so a key destroyed by another process is not used here again.
+        """
+        with self._datastore.transaction(commit=False) as session:
+            latest = session.execute(select(func.max(case_keys.c.destroyed_at))).scalar()
+        if latest != self._last_destroyed:
+            self._cache.clear()
+            self._last_destroyed = latest
+
     def preload(self, case_ids: Iterable[UUID]) -> None:
         """Fetch the keys of cases about to be read, one query for the lot (rebuilds read thousands)."""
         missing = [case_id for case_id in dict.fromkeys(case_ids) if case_id not in self._cache]
@@ -90,17 +154,18 @@ class SqlKeyRing:
             chunk = {str(case_id): case_id for case_id in missing[start:start + self._cache_size]}
             with self._datastore.transaction(commit=False) as session:
                 rows = session.execute(
-                    select(case_keys.c.case_id, case_keys.c.wrapped_key, case_keys.c.master_key_id)
+                    select(case_keys.c.case_id, case_keys.c.wrapped_key, case_keys.c.master_key_id,
+                           case_keys.c.epoch)
                     .where(case_keys.c.case_id.in_(list(chunk)))
                 ).all()
             for row in rows:
                 # Destroyed keys and foreign master keys are left to _key, which says what is wrong.
                 if row.wrapped_key is not None and row.master_key_id == self._master_id:
                     case_id = chunk[row.case_id]
-                    self._remember(case_id, self._unwrap(case_id, row.wrapped_key))
+                    self._remember(case_id, self._unwrap(case_id, row.epoch, row.wrapped_key))
 
     def destroy(self, case_id: UUID) -> None:
-        """Destroy the case's key, in the current transaction."""
+        """Destroy the case's key, in the current transaction (a new epoch must follow: ``rotate``)."""
         with self._datastore.transaction(commit=True) as session:
             session.execute(
                 update(case_keys)
@@ -114,14 +179,139 @@ class SqlKeyRing:
             row = session.execute(select(case_keys.c.wrapped_key).where(case_keys.c.case_id == str(case_id))).first()
         return row is not None and row.wrapped_key is None
 
+    # --- epochs -------------------------------------------------------------------------------
+
+    def current_epoch(self) -> str | None:
+        with self._datastore.transaction(commit=False) as session:
+            return session.execute(
+                select(key_epochs.c.id).where(key_epochs.c.retired_at.is_(None))
+                .order_by(key_epochs.c.created_at.desc()).limit(1)
+            ).scalar()
+
+    def needs_rotation(self) -> bool:
+        """No epoch yet, a key destroyed since the current one began, or a key wrapped under another."""
+        with self._datastore.transaction(commit=False) as session:
+            current = session.execute(
+                select(key_epochs.c.id, key_epochs.c.created_at).where(key_epochs.c.retired_at.is_(None))
+                .order_by(key_epochs.c.created_at.desc()).limit(1)
+            ).first()
+            if current is None:
+                return True
+            stale = session.execute(
+                select(case_keys.c.case_id).where(
+                    (case_keys.c.destroyed_at >= current.created_at)
+                    | (case_keys.c.wrapped_key.is_not(None)
+                       & ((case_keys.c.epoch != current.id) | case_keys.c.epoch.is_(None)))
+                ).limit(1)
+            ).first()
+        return stale is not None
+
+    def rotate(self) -> str:
+        """Start a new epoch: re-wrap every surviving case key under its key; then prune old epochs."""
+        epoch_id = new_epoch_id()
+        new_key = self.key_files.create(epoch_id)
+        now = datetime.now(UTC)
+        try:
+            with self._datastore.transaction(commit=True) as session:
+                # Retiring the current epoch waits for writers still wrapping under it (they hold it shared).
+                session.execute(update(key_epochs).where(key_epochs.c.retired_at.is_(None)).values(retired_at=now))
+                session.execute(key_epochs.insert().values(id=epoch_id, created_at=now))
+                self._rewrap(session, epoch_id, new_key, case_keys.c.epoch.is_distinct_from(epoch_id))
+        except BaseException:
+            self.key_files.destroy(epoch_id)
+            raise
+        # The datastore lets a failed SQLite commit pass silently: make sure this one happened.
+        if self.current_epoch() != epoch_id:
+            self.key_files.destroy(epoch_id)
+            raise CaseKeyError("a new key epoch could not be begun (the database was busy); it is retried "
+                               "at the next erasure or start")
+        self._epoch_keys = {epoch_id: new_key}
+        self._cache.clear()
+        logger.info("key epoch %s began; every surviving case key is wrapped under it", epoch_id)
+        self.prune()
+        return epoch_id
+
+    def prune(self, now: datetime | None = None) -> list[str]:
+        """Destroy the key files of epochs retired longer ago than the backup window; their ids."""
+        cutoff = (now or datetime.now(UTC)) - self.backup_window
+        with self._datastore.transaction(commit=False) as session:
+            due = session.execute(
+                select(key_epochs.c.id, key_epochs.c.retired_at).where(
+                    key_epochs.c.retired_at.is_not(None), key_epochs.c.destroyed_at.is_(None))
+            ).all()
+        destroyed = []
+        for row in due:
+            if _aware(row.retired_at) > cutoff:
+                continue
+            current = self.current_epoch()
+            assert current is not None
+            with self._datastore.transaction(commit=True) as session:
+                # A writer that wrapped under this epoch as it was retired: move its key on first.
+                self._rewrap(session, current, self._epoch_key(current), case_keys.c.epoch == row.id)
+                session.execute(update(key_epochs).where(key_epochs.c.id == row.id)
+                                .values(destroyed_at=datetime.now(UTC)))
+            if not self._unused(row.id):
+                continue  # that commit did not happen; the next prune tries again
+            self.key_files.destroy(row.id)
+            self._epoch_keys.pop(row.id, None)
+            destroyed.append(row.id)
+        return destroyed
+
+    def _unused(self, epoch_id: str) -> bool:
+        """Marked destroyed, and no surviving case key wrapped under it (read afresh)."""
+        with self._datastore.transaction(commit=False) as session:
+            marked = session.execute(
+                select(key_epochs.c.destroyed_at).where(key_epochs.c.id == epoch_id)).scalar()
+            used = session.execute(
+                select(case_keys.c.case_id).where(case_keys.c.epoch == epoch_id,
+                                                  case_keys.c.wrapped_key.is_not(None)).limit(1)).first()
+        return marked is not None and used is None
+
+    def _rewrap(self, session: Any, epoch_id: str, epoch_key: bytes, which: Any) -> None:
+        rows = session.execute(
+            select(case_keys.c.case_id, case_keys.c.epoch, case_keys.c.wrapped_key)
+            .where(case_keys.c.wrapped_key.is_not(None), which)
+        ).all()
+        wrapper = AESGCM(epoch_key)
+        for row in rows:
+            case_id = UUID(row.case_id)
+            key = self._unwrap(case_id, row.epoch, row.wrapped_key)
+            nonce = os.urandom(NONCE_BYTES)
+            session.execute(
+                update(case_keys).where(case_keys.c.case_id == row.case_id)
+                .values(epoch=epoch_id, wrapped_key=nonce + wrapper.encrypt(nonce, key, self._aad(case_id)))
+            )
+
+    def _epoch_key(self, epoch_id: str) -> bytes:
+        key = self._epoch_keys.get(epoch_id)
+        if key is None:
+            key = self.key_files.load(epoch_id)
+            self._epoch_keys[epoch_id] = key
+        return key
+
+    # --- internals ----------------------------------------------------------------------------
+
     def _key(self, case_id: UUID, *, create: bool) -> bytes | None:
         cached = self._cache.get(case_id)
         if cached is not None:
             self._cache.move_to_end(case_id)
             return cached
+        try:
+            return self._fetch(case_id, create=create)
+        except EpochKeyMissing:
+            # Another process began a new epoch and destroyed the old one between our reading
+            # the row and its epoch's key: the row is re-wrapped by now, so read it again.
+            pass
+        try:
+            return self._fetch(case_id, create=create)
+        except EpochKeyMissing as error:
+            raise CaseKeyError(str(error)) from None
+
+    def _fetch(self, case_id: UUID, *, create: bool) -> bytes | None:
         with self._datastore.transaction(commit=False) as session:
             row = session.execute(
-                select(case_keys.c.wrapped_key, case_keys.c.master_key_id).where(case_keys.c.case_id == str(case_id))
+                select(case_keys.c.wrapped_key, case_keys.c.master_key_id, case_keys.c.epoch)
+                .where(case_keys.c.case_id == str(case_id))
             ).first()
         if row is None:
             if not create:
@@ -131,32 +321,68 @@ class SqlKeyRing:
             return None
         if row.master_key_id != self._master_id:
             raise CaseKeyError("the configured master key is not the one the case keys were made with")
-        key = self._unwrap(case_id, row.wrapped_key)
+        key = self._unwrap(case_id, row.epoch, row.wrapped_key, missing_ok=False)
         self._remember(case_id, key)
         return key
 
     def _create(self, case_id: UUID) -> bytes:
         key = AESGCM.generate_key(bit_length=KEY_BYTES * 8)
         nonce = os.urandom(NONCE_BYTES)
-        wrapped = nonce + self._master.encrypt(nonce, key, self._aad(case_id))
         with self._datastore.transaction(commit=True) as session:
+            epoch_id = self._epoch_for_wrapping(session)
+            wrapped = nonce + AESGCM(self._epoch_key(epoch_id)).encrypt(nonce, key, self._aad(case_id))
             session.execute(
                 case_keys.insert().values(
-                    case_id=str(case_id), master_key_id=self._master_id, wrapped_key=wrapped,
+                    case_id=str(case_id), master_key_id=self._master_id, epoch=epoch_id, wrapped_key=wrapped,
                     created_at=datetime.now(UTC),
                 )
             )
+            # SQLite ran the read above outside the write transaction, which began with the INSERT:
+            # a new epoch may have begun in between. Now no other writer can commit; look again.
+            current = self._epoch_for_wrapping(session)
+            if current != epoch_id:
+                nonce = os.urandom(NONCE_BYTES)
+                session.execute(
+                    update(case_keys).where(case_keys.c.case_id == str(case_id)).values(
+                        epoch=current,
+                        wrapped_key=nonce + AESGCM(self._epoch_key(current)).encrypt(nonce, key, self._aad(case_id)),
+                    )
+                )
         self._remember(case_id, key)
         return key
+
+    def _epoch_for_wrapping(self, session: Any) -> str:
+        """The current epoch, held shared until the transaction ends, so a rotation waits (PostgreSQL)."""
+        query = (select(key_epochs.c.id).where(key_epochs.c.retired_at.is_(None))
+                 .order_by(key_epochs.c.created_at.desc()).limit(1).with_for_update(read=True))
+        # A rotation that committed while this statement waited leaves it no row: ask once more.
+        epoch_id = session.execute(query).scalar() or session.execute(query).scalar()
+        if epoch_id is None:
+            raise CaseKeyError("no key epoch: the key ring was not started")
+        return str(epoch_id)
 
     def _remember(self, case_id: UUID, key: bytes) -> None:
         self._cache[case_id] = key
         if len(self._cache) > self._cache_size:
             self._cache.popitem(last=False)
 
-    def _unwrap(self, case_id: UUID, wrapped: bytes) -> bytes:
-        return self._master.decrypt(wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], self._aad(case_id))
+    def _unwrap(self, case_id: UUID, epoch_id: str | None, wrapped: bytes, *, missing_ok: bool = True) -> bytes:
+        if epoch_id is None:
+            wrapper = self._master
+        else:
+            try:
+                wrapper = AESGCM(self._epoch_key(epoch_id))
+            except EpochKeyMissing as error:
+                if not missing_ok:
+                    raise
+                raise CaseKeyError(str(error)) from None
+        return wrapper.decrypt(wrapped[:NONCE_BYTES], wrapped[NONCE_BYTES:], self._aad(case_id))
 
     @staticmethod
     def _aad(case_id: UUID) -> bytes:
         return b"breachtrail case key " + str(case_id).encode()
+
+
+def _aware(moment: datetime) -> datetime:
+    # SQLite keeps no offset: what we wrote there was UTC.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

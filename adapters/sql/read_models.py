@@ -128,6 +128,10 @@ class SqlCaseListStore:
             rules = _rules_of(session, [r.id for r in found])
         return {r.id: self._sealed.open(_row(r._mapping, rules.get(r.id, ()))) for r in found}
 
+    def unit_of(self, case_id: str) -> str | None:
+        with self._datastore.transaction(commit=False) as session:
+            return session.execute(select(case_summaries.c.unit).where(case_summaries.c.id == case_id)).scalar()
+
     def save_rows(self, rows: Sequence[CaseRow], position: int | None) -> None:
         with self._datastore.transaction(commit=True) as session:
             if rows:

@@ -13,15 +13,18 @@ import hashlib
 import hmac
 import re
 import secrets
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.schema import CreateIndex, CreateTable
 
 from domain.values import Role, is_unit_slug
+from service.user_accounts import Grant, normalise_user_id
 from service.users import User
 
 TOKEN_PREFIX = "bt_"
@@ -96,8 +99,19 @@ def new_token() -> str:
 class UserStore:
     """Adds, authenticates, lists and revokes users; every answer comes from the database."""
 
-    def __init__(self, engine: sa.Engine):
+    def __init__(self, engine: sa.Engine, datastore: Any = None):
         self.engine = engine
+        # Given: writes join the event store's transaction, so a grant's event and its row commit together.
+        self._datastore = datastore
+
+    @contextmanager
+    def _writing(self) -> Iterator[Any]:
+        if self._datastore is None:
+            with self.engine.begin() as connection:
+                yield connection
+        else:
+            with self._datastore.transaction(commit=True) as session:
+                yield session
 
     def create_tables(self) -> None:
         """Create the user tables unless they exist; safe when several processes start at once."""
@@ -117,9 +131,12 @@ class UserStore:
         """Store a new user and return their token, in plaintext for the only time."""
         unit_set = _checked_units(role, units)
         _check_user_id(user_id)
+        user_id = normalise_user_id(user_id)
+        if self._account(user_id) is not None:
+            raise UserExists(f"a user '{user_id}' exists already")
         token = new_token()
         try:
-            with self.engine.begin() as connection:
+            with self._writing() as connection:
                 connection.execute(
                     users_table.insert().values(
                         id=user_id,
@@ -150,17 +167,18 @@ class UserStore:
         # constant-time comparison keeps the final check free of any such doubt.
         if row is None or not hmac.compare_digest(row.token_sha256, digest):
             return None
-        return User(id=row.id, role=Role(row.role), units=frozenset(row.units))
+        return User(id=normalise_user_id(row.id), role=Role(row.role), units=frozenset(row.units))
 
     def revoke(self, user_id: str) -> bool:
         """Revoke a user's access at once; False when no such user exists.
 
         Revoking a revoked user changes nothing and keeps the first revocation time.
         """
-        with self.engine.begin() as connection:
+        user_id = normalise_user_id(user_id)
+        with self._writing() as connection:
             result = connection.execute(
                 users_table.update()
-                .where(users_table.c.id == user_id, users_table.c.revoked_at.is_(None))
+                .where(sa.func.lower(users_table.c.id) == user_id, users_table.c.revoked_at.is_(None))
                 .values(revoked_at=datetime.now(UTC))
             )
             if result.rowcount:
@@ -183,16 +201,36 @@ class UserStore:
 
         A revoked user gets their access back with the new token.
         """
+        user_id = normalise_user_id(user_id)
         token = new_token()
-        with self.engine.begin() as connection:
+        with self._writing() as connection:
             result = connection.execute(
                 users_table.update()
-                .where(users_table.c.id == user_id)
+                .where(sa.func.lower(users_table.c.id) == user_id)
                 .values(token_sha256=token_digest(token), revoked_at=None)
             )
         if not result.rowcount:
             raise UnknownUser(f"no user '{user_id}'")
         return token
+
+    def update_grant(self, user_id: str, role: Role, units: Iterable[str]) -> None:
+        """Change a user's role and units (in the current transaction)."""
+        unit_set = _checked_units(role, units)
+        user_id = normalise_user_id(user_id)
+        with self._writing() as connection:
+            result = connection.execute(
+                users_table.update().where(sa.func.lower(users_table.c.id) == user_id)
+                .values(role=role.value, units=sorted(unit_set))
+            )
+        if not result.rowcount:
+            raise UnknownUser(f"no user '{user_id}'")
+
+    def grants(self) -> dict[str, Grant]:
+        """Every user's role, units and revocation as the table has them."""
+        return {
+            account.id: Grant(account.id, account.role.value, account.units, account.revoked_at is not None)
+            for account in self.list_users()
+        }
 
     def list_users(self) -> list[UserAccount]:
         """Every user, active or revoked, ordered by id."""
@@ -205,8 +243,9 @@ class UserStore:
         return self._account(user_id)
 
     def _account(self, user_id: str) -> UserAccount | None:
+        user_id = normalise_user_id(user_id)
         with self.engine.connect() as connection:
-            row = connection.execute(_account_query().where(users_table.c.id == user_id)).first()
+            row = connection.execute(_account_query().where(sa.func.lower(users_table.c.id) == user_id)).first()
         return None if row is None else _account_from(row)
 
 
@@ -241,7 +280,7 @@ def _account_query() -> sa.Select[tuple[str, str, list[str], datetime, datetime 
 
 def _account_from(row: sa.Row[tuple[str, str, list[str], datetime, datetime | None]]) -> UserAccount:
     return UserAccount(
-        id=row.id,
+        id=normalise_user_id(row.id),
         role=Role(row.role),
         units=frozenset(row.units),
         created_at=_utc(row.created_at),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -16,8 +17,8 @@ from tests.e2e.http import Api, register_callers
 
 
 @pytest.fixture
-def app(database_url: str) -> Iterator[Flask]:
-    app = create_app({"SETTINGS": Settings(database_url=database_url)})
+def app(database_url: str, key_dir: Path) -> Iterator[Flask]:
+    app = create_app({"SETTINGS": Settings(database_url=database_url, key_dir=key_dir)})
     yield app
     close_case_service(app.extensions[CASE_SERVICE])
 

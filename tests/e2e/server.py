@@ -55,7 +55,9 @@ class ServerProcess:
             raise ServerError(f"{BREACHTRAIL} is missing: install the project (make test does)")
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        environ = {key: value for key, value in os.environ.items() if not key.startswith("BREACHTRAIL_")}
+        # Every process on one database needs the same epoch keys: the test's key folder goes along.
+        environ = {key: value for key, value in os.environ.items()
+                   if not key.startswith("BREACHTRAIL_") or key == "BREACHTRAIL_KEY_DIR"}
         environ.update({"BREACHTRAIL_DATABASE_URL": database_url, **(env or {})})
         self._log = tempfile.TemporaryFile()  # noqa: SIM115 - lives as long as the server, closed by close()
         self.process = subprocess.Popen(

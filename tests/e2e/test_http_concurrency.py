@@ -107,7 +107,8 @@ class Server:
 
 @pytest.fixture
 def server(database_url: str) -> Iterator[Server]:
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("BREACHTRAIL_")}
+    environment = {key: value for key, value in os.environ.items()
+                   if not key.startswith("BREACHTRAIL_") or key == "BREACHTRAIL_KEY_DIR"}
     environment.update(BREACHTRAIL_DATABASE_URL=database_url, BREACHTRAIL_MASTER_KEY=generate_master_key())
     token = add_user_with_the_cli(environment, "hanne.hr", "--role", "hr")
     server_environment = {key: value for key, value in environment.items() if key.startswith("BREACHTRAIL_")}

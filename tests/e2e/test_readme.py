@@ -147,7 +147,8 @@ def test_the_readme_walkthrough_runs_as_written_and_shows_what_it_says(database_
     readme = README.read_text(encoding="utf-8")
     script = "\n".join(walkthrough_blocks(readme))
     assert (REPO / ".venv" / "bin" / "breachtrail").exists(), "the walk-through uses .venv/bin/breachtrail: make test"
-    environment = {key: value for key, value in os.environ.items() if not key.startswith("BREACHTRAIL_")}
+    environment = {key: value for key, value in os.environ.items()
+                   if not key.startswith("BREACHTRAIL_") or key == "BREACHTRAIL_KEY_DIR"}
     environment.update(BREACHTRAIL_DATABASE_URL=database_url, BREACHTRAIL_MASTER_KEY=master_key)
 
     with running_server(database_url, env={"BREACHTRAIL_MASTER_KEY": master_key}, cwd=REPO) as base_url:

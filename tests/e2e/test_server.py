@@ -59,3 +59,14 @@ def test_running_server_yields_a_healthy_base_url_and_stops_the_server(database_
 
     with pytest.raises(OSError):
         get_json(f"{url}/healthz", timeout=2)
+
+
+def test_a_token_sent_in_the_query_string_is_refused_and_never_logged(server: ServerProcess) -> None:
+    server.wait_until_healthy()
+    secret = "bt_" + "s" * 43
+    status, _ = get_json(f"{server.url}/api/v1/cases?access_token={secret}&page=1")
+    assert status == 401
+    server.stop()
+    output = server.output()
+    assert '"GET /api/v1/cases HTTP/1.1" 401' in output
+    assert secret not in output and "access_token" not in output

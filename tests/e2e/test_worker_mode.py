@@ -85,7 +85,8 @@ class Deployment:
     """The processes of worker mode on one database, and the CLI pointed at it."""
 
     def __init__(self, database_url: str, stack: ExitStack):
-        self.environment = {key: value for key, value in os.environ.items() if not key.startswith("BREACHTRAIL_")}
+        self.environment = {key: value for key, value in os.environ.items()
+                            if not key.startswith("BREACHTRAIL_") or key == "BREACHTRAIL_KEY_DIR"}
         self.environment.update(
             BREACHTRAIL_DATABASE_URL=database_url,
             BREACHTRAIL_MASTER_KEY=generate_master_key(),  # every process must read the same personal data
@@ -198,7 +199,7 @@ def test_two_app_servers_and_one_follower_list_exactly_the_cases_written(deploym
 
     # Without the follower, the servers store events and nothing else: the list stays empty.
     first = [run_plan(urls, hr, index, "tandplejen", []) for index in range(2)]
-    assert deployment.lag() == (0, 2, 2)
+    assert deployment.lag() == (0, 4, 4)  # the two users' grants and the two reports
     assert all(listed(url, hr) == [] for url in urls)
 
     deployment.start_follower()
@@ -212,7 +213,7 @@ def test_two_app_servers_and_one_follower_list_exactly_the_cases_written(deploym
         assert time.monotonic() < deadline, f"{progress} after {CATCH_UP_TIMEOUT} s:\n{deployment.follower_output()}"
         time.sleep(0.2)
     position, head, _ = progress
-    assert position == head == sum(case["version"] for case in cases)
+    assert position == head == 2 + sum(case["version"] for case in cases)  # 2: the users' grants
 
     everything = sorted(summary(case) for case in cases)
     assert {case[2] for case in everything} == {status.value for status in Status}  # every status is listed

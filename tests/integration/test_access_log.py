@@ -134,3 +134,21 @@ def test_a_restarted_service_reads_the_same_log(make_service):
 
     assert [e.read for e in entries] == ["case", "access-log"]
     assert all(e.at.tzinfo is not None for e in entries)
+
+
+def test_a_case_list_page_logs_a_read_of_every_case_it_shows_and_of_none_it_does_not(make_service):
+    from tests.scenarios import OTHER_MANAGER, case_id, report
+
+    service = make_service(clock=Clock())
+    older = case_id(report(service))
+    shown = case_id(report(service))
+    other_unit = case_id(report(service, OTHER_MANAGER, unit="skoler"))
+    before = {cid: len(_entries(service, cid)) for cid in (older, shown, other_unit)}
+
+    page = service.list_cases(MANAGER, per_page=1)
+    assert [item.id for item in page.items] == [str(shown)]
+    entries = _entries(service, shown)
+    assert len(entries) == before[shown] + 1
+    assert (entries[-1].read, entries[-1].user_id, entries[-1].role) == ("list", MANAGER.id, "manager")
+    assert len(_entries(service, older)) == before[older]  # on the next page: not shown, not logged
+    assert len(_entries(service, other_unit)) == before[other_unit]

@@ -214,3 +214,26 @@ def test_a_snapshot_that_cannot_be_written_does_not_fail_the_step(make_service, 
     view = service.add_note(MANAGER, cid, text="Stored all the same.")
     assert view.version == 2 and stored_event_count(service) == 2
     assert list(service.snapshots.get(cid)) == []
+
+
+def test_another_units_case_is_refused_from_the_list_index_before_any_case_is_loaded(service, monkeypatch):
+    """So it costs what an unknown id costs: the timing does not say the case exists."""
+    import uuid
+
+    import pytest
+
+    from service.errors import CaseNotFound
+    from tests.scenarios import OTHER_MANAGER, case_id, report
+
+    cid = case_id(report(service))
+    loads = []
+    original = service.repository.get
+    monkeypatch.setattr(service.repository, "get", lambda *a, **k: loads.append(a) or original(*a, **k))
+    with pytest.raises(CaseNotFound):
+        service.get_case(OTHER_MANAGER, cid)
+    with pytest.raises(CaseNotFound):
+        service.history(OTHER_MANAGER, cid)
+    assert loads == []
+    # An id the list does not know is looked for among the events (one empty read), and not found.
+    with pytest.raises(CaseNotFound):
+        service.get_case(OTHER_MANAGER, uuid.uuid4())

@@ -46,7 +46,9 @@ def version_of(url: str) -> int | None:
         engine.dispose()
 
 
-def test_init_db_upgrades_a_database_of_the_first_release_in_place_keeping_every_case(release_1: str) -> None:
+def test_init_db_upgrades_a_database_of_the_first_release_in_place_keeping_every_case(
+    release_1: str, key_dir: Path
+) -> None:
     assert version_of(release_1) == 0
 
     code, output = init_db(release_1)
@@ -55,7 +57,7 @@ def test_init_db_upgrades_a_database_of_the_first_release_in_place_keeping_every
     assert "applied schema version 1" in output
     assert version_of(release_1) == code_version()
     service = build_case_service(Settings(database_url=release_1, master_key=parse_master_key(RELEASE_1_KEY),
-                                          create_tables=False))
+                                          key_dir=key_dir, create_tables=False))
     try:
         for case_id, ref in RELEASE_1_CASES.items():
             assert (service.get_case(HR, UUID(case_id)).employee or {}).get("ref") == ref
@@ -77,7 +79,7 @@ def test_init_db_on_a_current_database_changes_nothing(release_1: str) -> None:
     assert rows == [1]
 
 
-def test_a_database_upgraded_by_a_newer_release_is_refused_untouched(release_1: str) -> None:
+def test_a_database_upgraded_by_a_newer_release_is_refused_untouched(release_1: str, key_dir: Path) -> None:
     assert init_db(release_1)[0] == 0
     engine = sa.create_engine(release_1)
     with engine.begin() as connection:
@@ -91,7 +93,8 @@ def test_a_database_upgraded_by_a_newer_release_is_refused_untouched(release_1: 
     assert f"schema is version {code_version() + 1}, newer than this release's {code_version()}" in output
     assert "Traceback" not in output
     with pytest.raises(SchemaTooNew):
-        create_app({"SETTINGS": Settings(database_url=release_1, master_key=parse_master_key(RELEASE_1_KEY))})
+        create_app({"SETTINGS": Settings(database_url=release_1, master_key=parse_master_key(RELEASE_1_KEY),
+                                         key_dir=key_dir)})
 
 
 def test_a_later_step_runs_once_in_order_on_an_older_database(release_1: str,
