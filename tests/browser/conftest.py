@@ -9,6 +9,7 @@ import os
 import shutil
 import threading
 from collections.abc import Iterator
+from pathlib import Path
 
 import pytest
 from werkzeug.serving import make_server
@@ -33,8 +34,8 @@ def chromium_path() -> str:
 
 
 @pytest.fixture
-def live_app(database_url: str) -> Iterator[tuple[str, object]]:
-    app = create_app({"SETTINGS": Settings(database_url=database_url, master_key=os.urandom(32))})
+def live_app(database_url: str, key_dir: Path) -> Iterator[tuple[str, object]]:
+    app = create_app({"SETTINGS": Settings(database_url=database_url, master_key=os.urandom(32), key_dir=key_dir)})
     users = app.extensions["breachtrail.users"]
     users.add("mette", Role.MANAGER, ["tandplejen"])
     users.add("henrik", Role.HR, [])

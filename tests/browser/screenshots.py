@@ -24,7 +24,8 @@ def main(out: Path) -> None:
 
     out.mkdir(parents=True, exist_ok=True)
     folder = tempfile.mkdtemp()
-    app = create_app({"SETTINGS": Settings(database_url=f"sqlite:///{folder}/db.sqlite3", master_key=os.urandom(32))})
+    app = create_app({"SETTINGS": Settings(database_url=f"sqlite:///{folder}/db.sqlite3", master_key=os.urandom(32),
+                                           key_dir=Path(folder) / "keys")})
     users, service = app.extensions["breachtrail.users"], app.extensions["breachtrail.cases"]
     for user_id, role, units in (("mette", Role.MANAGER, ["tandplejen"]), ("henrik", Role.HR, []),
                                  ("rikke", Role.REP, [])):

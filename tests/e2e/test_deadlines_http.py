@@ -27,8 +27,8 @@ def inbox():
 
 
 @pytest.fixture
-def settings(database_url, inbox):
-    return Settings(database_url=database_url, master_key=parse_master_key(KEY), public_url=PUBLIC_URL,
+def settings(database_url, inbox, key_dir):
+    return Settings(database_url=database_url, master_key=parse_master_key(KEY), public_url=PUBLIC_URL, key_dir=key_dir,
                     smtp=SmtpSettings(host="127.0.0.1", port=inbox.port, starttls=False))
 
 

@@ -4,6 +4,7 @@ import os
 import re
 from collections.abc import Iterator
 from datetime import date, timedelta
+from pathlib import Path
 
 import pytest
 from flask import Flask
@@ -18,8 +19,8 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 @pytest.fixture
-def web_app(database_url: str) -> Iterator[Flask]:
-    app = create_app({"SETTINGS": Settings(database_url=database_url, master_key=os.urandom(32))})
+def web_app(database_url: str, key_dir: Path) -> Iterator[Flask]:
+    app = create_app({"SETTINGS": Settings(database_url=database_url, master_key=os.urandom(32), key_dir=key_dir)})
     app.testing = True
     users = app.extensions["breachtrail.users"]
     users.add("mette", Role.MANAGER, ["tandplejen"])
