@@ -41,6 +41,7 @@ from service.integrity import EventChain, StoredRecord, stored_records
 from service.policies import PolicyService
 from service.policy_in_force import PolicyInForce, RegisteredPolicyVersions
 from service.reminders import Reminders
+from service.roll_out_deadlines import ConsultationDeadlines, IntroductionDeadlines
 from service.staff import StaffService
 from service.staff_directory import fold_staff_events
 from service.statistics import Statistics
@@ -123,7 +124,7 @@ def build_case_service(
     policies = build_policy_service(settings, clock=clock)
     # The library's engine, with connections checked on checkout (adapters.sql.datastore says why).
     env = {**settings.eventsourcing_env(), "PERSISTENCE_MODULE": FACTORY_TOPIC}
-    return CaseService(
+    service = CaseService(
         env=env,
         policies=policies,
         known_units=settings.known_units,
@@ -143,6 +144,10 @@ def build_case_service(
         after_erasure=start_new_key_epoch,
         **extra,
     )
+    # The roll-out's deadlines join the cases': consultations overdue, introductions missing.
+    service.deadline_sources.append(ConsultationDeadlines(policies))
+    service.deadline_sources.append(IntroductionDeadlines(build_staff_service(service, settings)))
+    return service
 
 
 def deadline_rules(settings: Settings) -> DeadlineRules:

@@ -37,6 +37,7 @@ class MissingEmployee:
     new_starter: bool
     introduction_due_on: date | None  # for new starters: start date + the grace period
     introduction_overdue: bool
+    member_id: str = ""  # the staff list's opaque id: no personal data
 
 
 @dataclass(frozen=True)
@@ -101,7 +102,7 @@ def unit_coverage(
         new = member.start_date > on - timedelta(days=NEW_STARTER_DAYS) and member.member_id not in anything
         due = member.start_date + timedelta(days=grace_days) if new else None
         missing.append(MissingEmployee(member.employee_ref, member.name, member.start_date, new, due,
-                                       due is not None and due < on))
+                                       due is not None and due < on, member.member_id))
     return UnitCoverage(unit, on, policy, len(current), len(covered), covered, missing)
 
 

@@ -177,6 +177,10 @@ class PolicyService(Application[UUID]):
             raise NoPolicyInForce(unit or "(the area)", day.isoformat())
         return citation, [rule_row(item) for item in citation.rules()]
 
+    def scope_of(self, policy_key: str) -> str | None:
+        """The unit a policy is for (None: the whole area, or no such policy)."""
+        return next((p.scope_unit for p in self.all_policies() if p.key == policy_key), None)
+
     def overdue_consultations(self, today: date | None = None) -> list[dict[str, Any]]:
         """Open consultations past their deadline, with the bodies that have not answered."""
         day = self.today() if today is None else today

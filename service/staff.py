@@ -264,6 +264,16 @@ class StaffService:
                 progress(1)
         return len(leavers)
 
+    # --- for the roll-out's deadlines (service/roll_out_deadlines.py) ------------------------------
+
+    def units(self) -> list[str]:
+        """Every unit with a staff list."""
+        return self.directory.units()
+
+    def coverage(self, unit: str, on: date) -> UnitCoverage:
+        """The unit's coverage on ``on``, unchecked: the caller decides what of it a user sees."""
+        return self._coverage(unit, on)
+
     # --- internals ----------------------------------------------------------------------------
 
     def _coverage(self, unit: str, on: date) -> UnitCoverage:
