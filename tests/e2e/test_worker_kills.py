@@ -17,9 +17,8 @@ from pathlib import Path
 import pytest
 
 from adapters.config import generate_master_key
-from tests.e2e.http import NEW_CASE
 from tests.e2e.server import BREACHTRAIL, ServerProcess
-from tests.e2e.test_http_concurrency import Server, add_user_with_the_cli, send
+from tests.e2e.test_http_concurrency import Server, add_user_with_the_cli
 
 WORKERS = 3
 WRITERS = 4
