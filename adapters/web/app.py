@@ -17,7 +17,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from adapters.composition import build_sign_ins
 from adapters.http.app import create_app as create_api_app
-from adapters.web import errors, formatting
+from adapters.web import errors, formatting, vocabulary
 from adapters.web.blueprint import web
 from adapters.web.context import CASE_SERVICE, SIGN_INS
 from domain.values import Role
@@ -63,6 +63,7 @@ def register_web(app: Flask) -> None:
     csrf.init_app(app)
     Babel(app, locale_selector=_language)
     formatting.register(app)
+    vocabulary.register(app)
 
     # Importing the page modules adds their routes to the blueprint.
     from adapters.web import cases, dashboard, oidc, records, sessions, steps, users  # noqa: F401
