@@ -67,6 +67,7 @@ def register_web(app: Flask) -> None:
 
     # Importing the page modules adds their routes to the blueprint.
     from adapters.web import cases, dashboard, oidc, records, sessions, steps, users  # noqa: F401
+    from adapters.web import statistics_releases  # noqa: F401
 
     app.register_blueprint(web)
     oidc.init_app(app)
