@@ -28,6 +28,10 @@ GRANT_EVENT = {
     "UserRevoked": _l("Adgang spærret"),
     "TokenIssued": _l("Ny nøgle udstedt"),
 }
+METHOD = {
+    "review": _l("gennemgang"), "intro_meeting": _l("introduktionsmøde"), "e_learning": _l("e-læring"),
+    "handed_out": _l("udleveret og kvitteret"),
+}
 RUN_OUTCOME = {"running": _l("kører"), "ok": _l("gennemført"), "failed": _l("fejlede")}
 
 
@@ -47,4 +51,9 @@ def register(app: Flask) -> None:
         "grant_event_label": lambda v: label(GRANT_EVENT, v),
         "run_outcome_label": lambda v: label(RUN_OUTCOME, v),
         "grant_details": grant_details,
+        "method_label": lambda v: label(METHOD, v),
     })
+    app.jinja_env.globals["staff_options"] = lambda staff: [
+        (row.employee_ref, f"{row.name} ({row.employee_ref})") for row in staff if row.employee_ref]
+    app.jinja_env.globals["introduction_methods"] = lambda: [
+        (key, str(METHOD[key])) for key in ("intro_meeting", "e_learning", "handed_out")]
