@@ -17,7 +17,7 @@ from flask_wtf.csrf import CSRFProtect
 
 from adapters.composition import build_sign_ins
 from adapters.http.app import create_app as create_api_app
-from adapters.web import errors, formatting
+from adapters.web import errors, formatting, vocabulary
 from adapters.web.blueprint import web
 from adapters.web.context import CASE_SERVICE, SIGN_INS
 from domain.values import Role
@@ -63,9 +63,21 @@ def register_web(app: Flask) -> None:
     csrf.init_app(app)
     Babel(app, locale_selector=_language)
     formatting.register(app)
+    vocabulary.register(app)
 
     # Importing the page modules adds their routes to the blueprint.
-    from adapters.web import cases, dashboard, oidc, records, sessions, steps, users  # noqa: F401
+    from adapters.web import (  # noqa: F401
+        cases,
+        dashboard,
+        oidc,
+        records,
+        sessions,
+        staff_pages,
+        statistics_releases,
+        steps,
+        tasks,
+        users,
+    )
 
     app.register_blueprint(web)
     oidc.init_app(app)
@@ -107,7 +119,8 @@ def _navigation(user: Any) -> list[tuple[str, str]]:
         return []
     items = []
     if user.role in (Role.MANAGER, Role.HR):
-        items += [("web.case_list", _("Sager")), ("web.new_case", _("Indberet"))]
+        items += [("web.tasks", _("Mine opgaver")), ("web.case_list", _("Sager")), ("web.new_case", _("Indberet"))]
+        items += [("web.staff_overview", _("Medarbejdere"))]
     if user.role is Role.HR:
         items += [("web.retention", _("Opbevaring")), ("web.integrity", _("Integritet")), ("web.users", _("Brugere"))]
     items.append(("web.dashboard", _("Statistik")))

@@ -80,7 +80,7 @@ def home() -> Response:
         return redirect(url_for("web.sign_in"))
     if user.role is Role.REP:
         return redirect(url_for("web.dashboard"))
-    return redirect(url_for("web.case_list"))
+    return redirect(url_for("web.tasks"))
 
 
 @web.route("/log-ind")

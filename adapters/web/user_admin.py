@@ -1,20 +1,35 @@
 """User administration as the pages need it: the one module that reaches the user register.
 
-Today it calls ``UserStore`` through the composition root; when user administration becomes
-event-sourced, only this module changes.
+Every change goes through the event-sourced grants (``build_user_administration``) with the
+signed-in HR user as actor, so the trail of who granted what, and when, is the same whether
+the change was made here, through the API or on the command line.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 
-from adapters.composition import UserAccount, UserError
-from adapters.web.context import sign_ins, user_store
+from flask import current_app
+
+from adapters.composition import UserAccount, UserError, build_user_administration
+from adapters.web.context import case_service, sign_ins, user_store
 from domain.values import Role
+from service.user_accounts import GrantEntry, UnknownUserAccount, UserAdministration
 from service.users import User
 
-__all__ = ["UserAccount", "UserError", "account", "add_user", "change_user", "issue_sign_in_link", "list_users",
-           "revoke_user", "signed_in_user"]
+__all__ = ["GrantEntry", "UnknownUserAccount", "UserAccount", "UserError", "account", "add_user", "change_user",
+           "issue_sign_in_link", "list_users", "revoke_user", "signed_in_user", "user_history"]
+
+USER_ADMINISTRATION = "breachtrail.web.user_administration"
+
+
+def _administration() -> UserAdministration:
+    found = current_app.extensions.get(USER_ADMINISTRATION)
+    if found is None:
+        found = build_user_administration(case_service(), user_store())
+        current_app.extensions[USER_ADMINISTRATION] = found
+    administration: UserAdministration = found
+    return administration
 
 
 def signed_in_user(user_id: str) -> User | None:
@@ -35,18 +50,21 @@ def list_users() -> list[UserAccount]:
 
 def add_user(actor: User, user_id: str, role: Role, units: Iterable[str]) -> None:
     """Add a user (their API token is not shown: they sign in with a link)."""
-    del actor  # recorded by the event-sourced register once it exists
-    user_store().add(user_id, role, units)
+    _administration().add_user(actor, user_id, role, units)
 
 
 def change_user(actor: User, user_id: str, role: Role, units: Iterable[str]) -> None:
-    del actor
-    user_store().change(user_id, role, units)
+    """Change role and units; ``UnknownUserAccount`` when no grant of the user was ever recorded."""
+    _administration().change_user(actor, user_id, role=role, units=list(units))
 
 
 def revoke_user(actor: User, user_id: str) -> bool:
-    del actor
-    return user_store().revoke(user_id)
+    return _administration().revoke_user(actor, user_id)
+
+
+def user_history(user_id: str) -> list[GrantEntry]:
+    """Every change of the user's access, oldest first, each with its actor."""
+    return _administration().user_history(user_id)
 
 
 def issue_sign_in_link(user_id: str) -> str:

@@ -71,11 +71,19 @@ def user_page(user_id: str) -> Any:
         values = dict(request.form)
         role, units, errors = _read(request.form)
         if not errors and role is not None:
-            user_admin.change_user(current_user(), user_id, role, units)
+            try:
+                user_admin.change_user(current_user(), user_id, role, units)
+            except user_admin.UnknownUserAccount:
+                errors["role"] = _("Brugerens adgang er ikke registreret som hændelser endnu. Kør "
+                                   "\"breachtrail init-db\" og prøv igen.")
+            except user_admin.UserError as error:
+                errors["units"] = _("Ændringen kunne ikke gemmes: %(reason)s", reason=str(error))
+        if not errors and role is not None:
             logger.info("%s changed user %s to %s %s", current_user().id, user_id, role.value, units)
             flash(_("Brugerens rolle og enheder er ændret."), "success")
             return redirect(url_for("web.user_page", user_id=user_id))
-    return render_template("user.html", account=account, errors=errors, values=values), (422 if errors else 200)
+    return render_template("user.html", account=account, errors=errors, values=values,
+                           history=user_admin.user_history(user_id)), (422 if errors else 200)
 
 
 @web.route("/brugere/<user_id>/spaerring", methods=["GET", "POST"])

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from werkzeug.serving import make_server
 
-from adapters.composition import close_case_service
+from adapters.composition import build_user_administration, close_case_service
 from adapters.config import Settings
 from adapters.web.app import create_app
 from domain.values import Role
@@ -40,6 +40,7 @@ def live_app(database_url: str, key_dir: Path) -> Iterator[tuple[str, object]]:
     users.add("mette", Role.MANAGER, ["tandplejen"])
     users.add("henrik", Role.HR, [])
     users.add("rikke", Role.REP, [])
+    build_user_administration(app.extensions["breachtrail.cases"], users).record_existing_grants()
     server = make_server("127.0.0.1", 0, app, threaded=True)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

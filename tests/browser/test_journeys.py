@@ -121,7 +121,9 @@ def test_report_to_warning_race_erasure_and_dashboard(live_app, chromium, tmp_pa
     henrik.get_by_role("link", name="Se adgangsloggen").click()
     assert "mette" in henrik.content()
     check_accessibility(henrik, checked)
-    for path in ("/integritet", "/opbevaring", "/brugere", "/brugere/mette", case_url.split(base)[1] + "/udskrift"):
+    for path in ("/integritet", "/opbevaring", "/brugere", "/brugere/mette", case_url.split(base)[1] + "/udskrift",
+                 "/opgaver", "/medarbejdere", "/medarbejdere/tandplejen", "/medarbejdere/tandplejen/gennemgang",
+                 "/medarbejdere/tandplejen/introduktion", "/statistik/udgivelser"):
         henrik.goto(base + path)
         check_accessibility(henrik, checked)
     henrik.goto(case_url + "/sletning")

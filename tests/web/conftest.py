@@ -10,7 +10,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from adapters.composition import close_case_service
+from adapters.composition import build_user_administration, close_case_service
 from adapters.config import Settings
 from adapters.web.app import create_app
 from domain.values import Role
@@ -27,6 +27,7 @@ def web_app(database_url: str, key_dir: Path) -> Iterator[Flask]:
     users.add("mads", Role.MANAGER, ["skoler"])
     users.add("henrik", Role.HR, [])
     users.add("rikke", Role.REP, [])
+    build_user_administration(app.extensions["breachtrail.cases"], users).record_existing_grants()
     yield app
     close_case_service(app.extensions["breachtrail.cases"])
 
