@@ -29,6 +29,7 @@ from service.policy_in_force import PolicyInForce
 from service.staff_directory import StaffDirectory, StaffRow
 from service.staff_import import ImportPlan, StaffEntry, plan_import
 from service.users import User
+from service.views import CaseView
 
 DEFAULT_INTRODUCTION_DAYS = 30
 DEFAULT_STAFF_RETENTION_YEARS = 5
@@ -238,7 +239,11 @@ class StaffService:
     def case_acknowledgement(self, user: User, case_id: UUID) -> AcknowledgementStatus:
         """Whether the case's employee had acknowledged the version the case cites, and when (managers, HR)."""
         require_caseworker(user, "read cases")
-        case = self.app.get_case(user, case_id)
+        return self.acknowledgement_of(self.app.get_case(user, case_id))
+
+    def acknowledgement_of(self, case: CaseView) -> AcknowledgementStatus:
+        """As ``case_acknowledgement``, for a case the caller has already read (and so may read):
+        a page that shows the case asks this, so that its one view is logged once."""
         ref = case.employee["ref"] if case.employee else None
         warnings: list[date] = [w["issued_on"] for w in case.warnings]
         by = max(warnings) if warnings else self.today()

@@ -9,6 +9,7 @@ from flask import flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from werkzeug.wrappers import Response
 
+from adapters.http.context import staff_service
 from adapters.web.blueprint import CASEWORKERS, current_user, roles, web
 from adapters.web.context import case_service, settings
 from adapters.web.forms import FormReader, service_errors
@@ -88,10 +89,12 @@ def render_case_page(case_id: UUID, *, form: StepForm | None = None, status: int
     case = case_service().get_case(user, case_id)
     history = case_service().history(user, case_id)
     context = step_context(case, user, case_service().today(), form)
+    # §8: had the employee been told the rule? Shown on the page and asked about in the warning form.
+    acknowledgement = staff_service().acknowledgement_of(case)
     # A page shown after a step's POST switches language back to the case's own address.
     page_url = url_for("web.case_page", case_id=case_id)
     return render_template("case.html", case=case, history=history, conflict=conflict, page_url=page_url,
-                           **context), status
+                           acknowledgement=acknowledgement, **context), status
 
 
 @web.route("/sager/<uuid:case_id>")

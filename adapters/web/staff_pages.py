@@ -52,7 +52,7 @@ def staff_overview() -> Any:
     coverage = staff_service().anonymised_coverage(user)
     own = sorted(user.units) if user.role is Role.MANAGER else None
     return render_template("staff_overview.html", coverage=coverage, own_units=own,
-                           hr=user.role is Role.HR)
+                           hr=user.role is Role.HR, k=staff_service().k)
 
 
 @web.route("/medarbejdere/<unit>", methods=["GET", "POST"])

@@ -58,7 +58,8 @@ def _talk(form: FormReader) -> dict[str, Any]:
 
 def _warning(form: FormReader) -> dict[str, Any]:
     return {"issued_on": form.date("issued_on"), "text": form.text("text"),
-            "valid_until": form.date("valid_until", required=False)}
+            "valid_until": form.date("valid_until", required=False),
+            "unacknowledged_policy_reason": form.optional_text("unacknowledged_policy_reason")}
 
 
 def _note(form: FormReader) -> dict[str, Any]:

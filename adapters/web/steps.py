@@ -18,7 +18,7 @@ from adapters.web.context import case_service
 from adapters.web.formatting import STATUS, label
 from adapters.web.forms import FormReader, service_errors
 from adapters.web.step_forms import STEPS, StepForm, done_message, warning_refusal
-from domain.errors import EmployeeNotHeard, InvalidCaseData, StepNotAllowed, TalkNotHeld
+from domain.errors import EmployeeNotHeard, InvalidCaseData, PolicyNotAcknowledged, StepNotAllowed, TalkNotHeld
 from service.errors import ConcurrentModification, VersionMismatch
 
 
@@ -42,6 +42,12 @@ def take_step(case_id: UUID, step: str) -> Any:
         command(service)(current_user(), case_id, expected_version=expected, **arguments)
     except InvalidCaseData as error:
         form.errors = service_errors(error, prefix=f"{step}-")
+        return render_case_page(case_id, form=form, status=422)
+    except PolicyNotAcknowledged as error:
+        # A missing answer, not a refused step: the field is asked for beside the others.
+        form.errors[f"{step}-unacknowledged_policy_reason"] = _(
+            "Skriv, hvorfor advarslen gives, selv om medarbejderen ikke har kvitteret for version "
+            "%(version)d af retningslinjerne", version=error.policy.version)
         return render_case_page(case_id, form=form, status=422)
     except (VersionMismatch, ConcurrentModification):
         return render_case_page(case_id, form=form, status=409, conflict=True)
