@@ -68,8 +68,12 @@ def test_an_unacknowledged_employee_is_warned_only_with_a_reason_which_the_timel
     [entry] = [e for e in cases.history(HR, UUID(case_id)) if e.type == "WarningIssued"]
     assert entry.actor == {"id": "mette", "role": "manager"}
     assert entry.data["unacknowledged_policy_reason"] == reason
-    timeline = browser("henrik").get(f"/sager/{case_id}")
+    henrik = browser("henrik")
+    timeline = henrik.get(f"/sager/{case_id}")
     assert "Givet uden kvittering for version" in timeline.text and reason in timeline.text
+    henrik.post("/sprog", {"lang": "en", "next": f"/sager/{case_id}"}, from_page=f"/sager/{case_id}")
+    english = henrik.get(f"/sager/{case_id}")
+    assert "Knowledge of the policy (§ 8)" in english.text and "Given without an acknowledgement" in english.text
 
 
 def test_a_blank_reason_is_no_reason(browser, staffed, web_app):
