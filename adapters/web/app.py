@@ -66,6 +66,7 @@ def register_web(app: Flask) -> None:
 
     # Importing the page modules adds their routes to the blueprint.
     from adapters.web import cases, dashboard, oidc, records, sessions, steps, users  # noqa: F401
+    from adapters.web import policies, policy_documents, policy_steps  # noqa: F401
 
     app.register_blueprint(web)
     oidc.init_app(app)
@@ -111,6 +112,7 @@ def _navigation(user: Any) -> list[tuple[str, str]]:
     if user.role is Role.HR:
         items += [("web.retention", _("Opbevaring")), ("web.integrity", _("Integritet")), ("web.users", _("Brugere"))]
     items.append(("web.dashboard", _("Statistik")))
+    items.append(("web.policy_in_force", _("Retningslinjer")))
     return items
 
 
