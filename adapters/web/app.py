@@ -65,8 +65,18 @@ def register_web(app: Flask) -> None:
     formatting.register(app)
 
     # Importing the page modules adds their routes to the blueprint.
-    from adapters.web import cases, dashboard, oidc, records, sessions, steps, users  # noqa: F401
-    from adapters.web import policies, policy_documents, policy_steps  # noqa: F401
+    from adapters.web import (  # noqa: F401
+        cases,
+        dashboard,
+        oidc,
+        policies,
+        policy_documents,
+        policy_steps,
+        records,
+        sessions,
+        steps,
+        users,
+    )
 
     app.register_blueprint(web)
     oidc.init_app(app)

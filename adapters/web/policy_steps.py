@@ -131,7 +131,8 @@ def policy_step(policy_id: str, version: int, step: str) -> Any:
         abort(404)
     context: dict[str, Any] = {
         "policy": policy, "record": record, "step": step, "definition": definition, "errors": {},
-        "values": {}, "refusal": None, "title": str(definition.title) % {"n": version}, "position_options": [(k, str(t)) for k, t in POSITION.items()],
+        "values": {}, "refusal": None, "title": str(definition.title) % {"n": version},
+        "position_options": [(k, str(t)) for k, t in POSITION.items()],
         "body_options": (record["consultation"] or {}).get("awaiting", []),
     }
     if request.method == "GET":
