@@ -81,6 +81,7 @@ screenshots: $(VENV)/.installed-dev
 
 # After changing a page's text: extract it, update the English catalogue, compile it (commit both files).
 translations: $(VENV)/.installed-dev
-	$(BIN)/pybabel extract -F adapters/web/babel.cfg -k _l -o var/messages.pot .
-	$(BIN)/pybabel update -i var/messages.pot -d adapters/web/translations -l en --no-location
+	mkdir -p var
+	$(BIN)/pybabel extract -F adapters/web/babel.cfg -k _l --no-location -w 120 -o var/messages.pot .
+	$(BIN)/pybabel update -i var/messages.pot -d adapters/web/translations -l en -w 120
 	$(BIN)/pybabel compile -d adapters/web/translations -l en

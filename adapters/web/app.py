@@ -70,6 +70,9 @@ def register_web(app: Flask) -> None:
         cases,
         dashboard,
         oidc,
+        policies,
+        policy_documents,
+        policy_steps,
         records,
         sessions,
         staff_pages,
@@ -124,6 +127,7 @@ def _navigation(user: Any) -> list[tuple[str, str]]:
     if user.role is Role.HR:
         items += [("web.retention", _("Opbevaring")), ("web.integrity", _("Integritet")), ("web.users", _("Brugere"))]
     items.append(("web.dashboard", _("Statistik")))
+    items.append(("web.policy_in_force", _("Retningslinjer")))
     return items
 
 

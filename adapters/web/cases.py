@@ -13,10 +13,10 @@ from adapters.http.context import staff_service
 from adapters.web.blueprint import CASEWORKERS, current_user, roles, web
 from adapters.web.context import case_service, settings
 from adapters.web.forms import FormReader, service_errors
-from adapters.web.rules import rule_choices
+from adapters.web.rules import in_force, rule_choices
 from adapters.web.step_forms import StepForm, step_context
 from domain.errors import InvalidCaseData
-from domain.values import Channel, Role, Status
+from domain.values import Channel, Role, Status, is_unit_slug
 
 PER_PAGE = 25
 
@@ -54,7 +54,10 @@ def case_list() -> Any:
 @roles(*CASEWORKERS)
 def new_case() -> Any:
     units = unit_choices()
-    values: dict[str, Any] = {"unit": units[0] if units and len(units) == 1 else ""}
+    asked = request.args.get("unit", "").strip()
+    if units is not None:
+        asked = asked if asked in units else (units[0] if units else "")
+    values: dict[str, Any] = {"unit": asked if is_unit_slug(asked) else ""}
     errors: dict[str, str] = {}
     chosen_rules: list[str] = []
     if request.method == "POST":
@@ -78,8 +81,10 @@ def new_case() -> Any:
             else:
                 flash(_("Hændelsen er indberettet, og sagen er oprettet."), "success")
                 return redirect(url_for("web.case_page", case_id=case.id))
-    return render_template("new_case.html", values=values, errors=errors, chosen_rules=chosen_rules,
-                           units=units, rules=rule_choices(), channels=list(Channel)), (422 if errors else 200)
+    citation = in_force(str(values.get("unit") or "") or None)
+    return render_template("new_case.html", values=values, errors=errors, chosen_rules=chosen_rules, units=units,
+                           citation=citation, rules=rule_choices(citation), channels=list(Channel)), (
+        422 if errors else 200)
 
 
 def render_case_page(case_id: UUID, *, form: StepForm | None = None, status: int = 200,
