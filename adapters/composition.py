@@ -19,7 +19,7 @@ from eventsourcing.persistence import Recording
 
 from adapters.config import ConfigurationError, Settings
 from adapters.reminders.smtp import SmtpMailer
-from adapters.sql.access_log import SqlAccessLog
+from adapters.sql.access_log import SqlAccessLog, access_log_key
 from adapters.sql.backups import BackupError, Reapplied, backup_database, reapply_erasures, restore_database
 from adapters.sql.chain import SealSigner, SqlChainStore, chain_key
 from adapters.sql.datastore import FACTORY_TOPIC, database_unavailable
@@ -112,7 +112,7 @@ def build_case_service(
         return EventChain(store, chain_key(settings.resolved_master_key()), stored_records(service.recorder))
 
     def access_log(service: CaseService) -> SqlAccessLog:
-        log = SqlAccessLog(service.factory.datastore)  # type: ignore[attr-defined]
+        log = SqlAccessLog(service.factory.datastore, access_log_key(settings.resolved_master_key()))  # type: ignore[attr-defined]
         if settings.create_tables:
             log.create_tables()
         return log
