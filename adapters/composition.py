@@ -9,7 +9,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import replace
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import Any
 from uuid import UUID
 
@@ -18,9 +19,11 @@ from eventsourcing.persistence import Recording
 
 from adapters.config import ConfigurationError, Settings
 from adapters.reminders.smtp import SmtpMailer
-from adapters.sql.access_log import SqlAccessLog
+from adapters.sql.access_log import SqlAccessLog, access_log_key
+from adapters.sql.backups import BackupError, Reapplied, backup_database, reapply_erasures, restore_database
 from adapters.sql.chain import SealSigner, SqlChainStore, chain_key
 from adapters.sql.datastore import FACTORY_TOPIC, database_unavailable
+from adapters.sql.erasure_ledger import ErasureLedger, LedgerEntry, LedgerUnreadable
 from adapters.sql.key_epochs import EpochKeyFiles
 from adapters.sql.keys import CaseKeyError, SqlKeyRing
 from adapters.sql.read_models import SqlCaseListStore, case_summaries
@@ -87,6 +90,8 @@ def build_case_service(
             ring.start()
         except CaseKeyError as error:
             raise ConfigurationError(str(error)) from None
+        if not getattr(datastore, "is_sqlite_in_memory_db", False):
+            ledger.reconcile(datastore.engine)
         return ring
 
     def transaction(service: CaseService) -> Callable[[], AbstractContextManager[Any]]:
@@ -108,7 +113,7 @@ def build_case_service(
         return EventChain(store, chain_key(settings.resolved_master_key()), stored_records(service.recorder))
 
     def access_log(service: CaseService) -> SqlAccessLog:
-        log = SqlAccessLog(service.factory.datastore)  # type: ignore[attr-defined]
+        log = SqlAccessLog(service.factory.datastore, access_log_key(settings.resolved_master_key()))  # type: ignore[attr-defined]
         if settings.create_tables:
             log.create_tables()
         return log
@@ -121,6 +126,11 @@ def build_case_service(
             directory.create_tables()
         return AcknowledgementCheck(directory, policy_in_force or RegisteredPolicyVersions(policies))
 
+    def after_erasure(service: CaseService, case_id: UUID) -> None:
+        ledger.record([LedgerEntry(str(case_id), datetime.now(UTC))])  # committed: in the ledger before all else
+        start_new_key_epoch(service, case_id)
+
+    ledger = ErasureLedger(settings.key_dir)
     policies = build_policy_service(settings, clock=clock)
     # The library's engine, with connections checked on checkout (adapters.sql.datastore says why).
     env = {**settings.eventsourcing_env(), "PERSISTENCE_MODULE": FACTORY_TOPIC}
@@ -141,7 +151,7 @@ def build_case_service(
         access_log=access_log,
         deadline_rules=deadline_rules(settings),
         acknowledgement_check=acknowledgement_check,
-        after_erasure=start_new_key_epoch,
+        after_erasure=after_erasure,
         **extra,
     )
     # The roll-out's deadlines join the cases': consultations overdue, introductions missing.
@@ -212,6 +222,23 @@ def start_new_key_epoch(service: CaseService, case_id: UUID | None = None) -> No
     assert isinstance(key_ring, SqlKeyRing)
     key_ring.rotate()
     checkpoint(service.factory.datastore.engine)  # type: ignore[attr-defined]
+
+
+def reapply_ledger(service: CaseService, settings: Settings) -> list[Reapplied]:
+    """After a restore: erase again every erasure the ledger holds and the database does not."""
+    return reapply_erasures(service, ErasureLedger(settings.key_dir).entries(),
+                            forget=lambda case_id: forget_personal_data(service, case_id),
+                            after_keys_destroyed=lambda: start_new_key_epoch(service))
+
+
+def erasures_not_applied(service: CaseService, settings: Settings) -> list[str]:
+    """Ids the erasure ledger names whose keys this database still holds (a restore not finished)."""
+    return ErasureLedger(settings.key_dir).not_applied(service.key_ring)
+
+
+def backup(settings: Settings, target: Path, progress: Callable[[str], None]) -> None:
+    """Bring the erasure ledger up to date, then write a consistent copy of the database."""
+    backup_database(settings.database_url, target, progress, ledger=ErasureLedger(settings.key_dir))
 
 
 def seal_signer(settings: Settings) -> SealSigner:
@@ -338,6 +365,8 @@ __all__ = [
     "LINK_LIFETIME",
     "SYSTEM_CLI",
     "USERS_TABLE",
+    "BackupError",
+    "LedgerUnreadable",
     "RefusedSignIn",
     "SchemaTooNew",
     "SignIns",
@@ -347,6 +376,7 @@ __all__ = [
     "UserContacts",
     "UserError",
     "UserStore",
+    "backup",
     "build_case_service",
     "build_policy_service",
     "build_reminders",
@@ -362,8 +392,11 @@ __all__ = [
     "create_schema",
     "database_unavailable",
     "deadline_rules",
+    "erasures_not_applied",
     "forget_personal_data",
     "operational_figures",
+    "reapply_ledger",
+    "restore_database",
     "schema_versions",
     "seal_signer",
     "start_new_key_epoch",

@@ -18,6 +18,8 @@ import click
 from adapters.cli.projections import open_service
 from adapters.composition import build_user_administration, build_user_store, seal_signer
 from adapters.config import Settings
+from service.projections import EventLog
+from service.read_model_check import recompute_case_list
 from service.seals import ChainNotWhole, InvalidSeal, Seal, check_seals, make_seal
 
 logger = logging.getLogger("breachtrail.seal")
@@ -37,6 +39,11 @@ def verify(seal_file: Path | None) -> None:
         settings = Settings.from_environ()
         checks = check_seals(service.chain, seal_signer(settings), seals)[1] if seals else []
         differences = build_user_administration(service, build_user_store(service, settings)).differences()
+        access = service.access_log.verify()  # type: ignore[union-attr]
+        if result.broken is None:  # altered events may not even open: fold only a whole chain
+            with click.progressbar(length=head, label="folding the events again", show_pos=True) as bar:
+                expected = recompute_case_list(EventLog(service), progress=bar.update)
+            differences += service.case_list.differences(expected)  # type: ignore[union-attr]
     if result.broken is not None:
         broken = result.broken
         click.echo(
@@ -51,10 +58,14 @@ def verify(seal_file: Path | None) -> None:
                    err=True)
     for difference in differences:
         click.echo(f"READ MODEL differs from the events: {difference}", err=True)
-    if failed or differences:
+    for problem in access.problems:
+        click.echo(f"ACCESS LOG: {problem}", err=True)
+    if failed or differences or access.problems:
         raise SystemExit(1)
     head_text = f"head {result.head.notification_id} {result.head.link}" if result.head else "no events yet"
     click.echo(f"ok: {result.checked} events verified; {head_text}")
+    click.echo(f"ok: {access.checked} access log entries verified in {len(access.heads)} chains"
+               + (f" ({access.unchained} older entries unchained)" if access.unchained else ""))
     if checks:
         click.echo(f"ok: all {len(checks)} seals hold (the newest of {checks[-1].seal.sealed_at})")
 
@@ -72,6 +83,9 @@ def seal(out: Path | None) -> None:
     """Verify the whole chain, then print (and append, and log) a signed seal of its head."""
     with open_service() as service:
         assert service.chain is not None
+        problems = service.access_log.verify().problems  # type: ignore[union-attr]
+        if problems:
+            raise click.ClickException(f"the access log does not verify: {problems[0]}; no seal was made")
         try:
             made = make_seal(service.chain, seal_signer(Settings.from_environ()), datetime.now(UTC))
         except ChainNotWhole as error:

@@ -340,6 +340,7 @@ def _redacted(url: str) -> str:
 
 
 def _register_subcommands() -> None:
+    from adapters.cli.backups import backup, restore
     from adapters.cli.integrity import integrity, verify
     from adapters.cli.policy import policy
     from adapters.cli.projections import projections
@@ -350,6 +351,8 @@ def _register_subcommands() -> None:
 
     main.add_command(projections)
     main.add_command(verify)
+    main.add_command(backup)
+    main.add_command(restore)
     main.add_command(policy)
     main.add_command(statistics)
     main.add_command(integrity)

@@ -10,10 +10,27 @@ in WAL mode. Waiting for the disk made every read two to five times slower. The 
 database server (or, for SQLite, the machine) crashes, the entries of its last moments can be
 lost (on PostgreSQL at most three times ``wal_writer_delay``, 0.6 s by default); what is kept
 is never torn. Events are always committed durably, on the event store's connections.
+
+The log is chained, so that deleting or editing a row is caught by ``breachtrail verify``:
+each process (each gunicorn worker, each command) writes its own chain, named by a random
+id, its entries numbered 1, 2, 3… and each linked to the one before it:
+``link = HMAC(key, previous link | chain | number | the entry)``, the key derived from the
+master key. The previous link is held in memory, so a read still costs one INSERT, and
+workers never wait for one another. A deleted entry leaves a gap in its chain's numbers and
+the next link unmatched; an edited one, its own link. Rows written before the chain existed
+have none and are counted apart. What the chain cannot show is entries cut off the end of a
+chain (the newest reads of a process) or a whole chain deleted: ``verify`` prints each
+chain's length, and a seal is refused while the log does not verify.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
+import secrets
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -28,7 +45,9 @@ from sqlalchemy import (
     Table,
     create_engine,
     event,
+    inspect,
     select,
+    text,
 )
 from sqlalchemy.engine import Engine
 
@@ -47,16 +66,64 @@ access_log_table = Table(
     Column("read_at", DateTime(timezone=True), nullable=False),
     Column("version", Integer),
     Column("as_of", DateTime(timezone=True)),
+    Column("chain", String(32)),  # NULL: written before the log was chained
+    Column("seq", BigInteger().with_variant(Integer(), "sqlite")),
+    Column("link", String(64)),
     Index("access_log_case_idx", "case_id", "id"),
+    Index("access_log_chain_idx", "chain", "seq"),
 )
+
+GENESIS = bytes(32)
+CHAINED_COLUMNS = {"chain": "VARCHAR(32)", "seq": "BIGINT", "link": "VARCHAR(64)"}
+
+
+def access_log_key(master_key: bytes) -> bytes:
+    """The access log chain's HMAC key, derived from (and guarded like) the master key."""
+    return hmac.new(master_key, b"breachtrail access log chain v1", hashlib.sha256).digest()
+
+
+def entry_link(key: bytes, previous: bytes, chain: str, seq: int, row: dict[str, Any]) -> bytes:
+    """The link of one access log row, following ``previous`` in its chain."""
+    parts = [previous.hex(), chain, str(seq), row["case_id"], row["what"], row["user_id"], row["user_role"],
+             _moment(row["read_at"]), "" if row["version"] is None else str(row["version"]),
+             "" if row["as_of"] is None else _moment(row["as_of"])]
+    return hmac.new(key, "|".join(parts).encode(), hashlib.sha256).digest()
+
+
+@dataclass
+class ChainHead:
+    """How far one writer's chain goes: its length and its last link."""
+
+    chain: str
+    length: int
+    link: str
+
+
+@dataclass
+class AccessLogCheck:
+    """What ``verify`` found in the access log."""
+
+    checked: int = 0
+    unchained: int = 0
+    heads: list[ChainHead] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
 
 
 class SqlAccessLog:
     """Entries in the ``access_log`` table of the event store's database."""
 
-    def __init__(self, datastore: Any):
+    def __init__(self, datastore: Any, key: bytes = GENESIS):
         # eventsourcing_sqlalchemy's datastore: on SQLite its lock keeps writers in turn.
         self._datastore = datastore
+        self._key = key
+        self._chain = secrets.token_hex(16)
+        self._seq = 0
+        self._previous = GENESIS
+        self._lock = threading.Lock()
         engine: Engine = datastore.engine
         self._writer: Engine | None = None
         # An in-memory SQLite database exists on the event store's one connection only.
@@ -65,7 +132,15 @@ class SqlAccessLog:
             event.listen(self._writer, "connect", _commit_without_waiting_for_the_disk)
 
     def create_tables(self) -> None:
-        metadata.create_all(self._datastore.engine)
+        engine = self._datastore.engine
+        metadata.create_all(engine)
+        columns = {column["name"] for column in inspect(engine).get_columns("access_log")}
+        for name, sql_type in CHAINED_COLUMNS.items():
+            if name not in columns:  # a table made before the log was chained
+                with engine.begin() as connection:
+                    connection.execute(text(f"ALTER TABLE access_log ADD COLUMN {name} {sql_type}"))
+        for index in access_log_table.indexes:
+            index.create(engine, checkfirst=True)
 
     def record(self, entry: AccessEntry) -> None:
         self.record_many([entry])
@@ -79,6 +154,12 @@ class SqlAccessLog:
              "as_of": None if entry.as_of is None else _utc(entry.as_of)}
             for entry in entries
         ]
+        with self._lock:  # numbers and links in this process's chain, in the order they are given
+            for row in rows:
+                self._seq += 1
+                link = entry_link(self._key, self._previous, self._chain, self._seq, row)
+                row.update(chain=self._chain, seq=self._seq, link=link.hex())
+                self._previous = link
         insert = access_log_table.insert()
         if self._writer is not None:
             with self._writer.connect() as connection:
@@ -104,6 +185,53 @@ class SqlAccessLog:
             )
             for row in rows
         ]
+
+
+    def verify(self) -> AccessLogCheck:
+        """Recompute every chain's links; name each gap, edit and foreign row found."""
+        check = AccessLogCheck()
+        current: str | None = None
+        previous, expected, broken = GENESIS, 1, False
+        for row in self._rows_in_chain_order():
+            if row.chain is None:
+                check.unchained += 1
+                continue
+            if row.chain != current:
+                if current is not None:
+                    check.heads.append(ChainHead(current, expected - 1, previous.hex()))
+                current, previous, expected, broken = row.chain, GENESIS, 1, False
+            check.checked += 1
+            if broken:
+                continue
+            values = {"case_id": row.case_id, "what": row.what, "user_id": row.user_id, "user_role": row.user_role,
+                      "read_at": row.read_at, "version": row.version, "as_of": row.as_of}
+            link = entry_link(self._key, previous, row.chain, row.seq, values)
+            if row.seq != expected:
+                check.problems.append(
+                    f"access log chain {row.chain}: entries {expected}..{row.seq - 1} are missing before entry "
+                    f"id {row.id} (case {row.case_id}): deleted" if row.seq > expected else
+                    f"access log chain {row.chain}: entry id {row.id} repeats number {row.seq}: inserted")
+                broken = True
+            elif not hmac.compare_digest(link.hex(), row.link or ""):
+                check.problems.append(
+                    f"access log entry id {row.id} (chain {row.chain}, number {row.seq}, case {row.case_id}): "
+                    "its link does not match: the entry was altered or written outside the service")
+                broken = True
+            previous, expected = link, row.seq + 1
+        if current is not None:
+            check.heads.append(ChainHead(current, expected - 1, previous.hex()))
+        return check
+
+    def _rows_in_chain_order(self) -> Iterator[Any]:
+        t = access_log_table
+        with self._datastore.engine.connect() as connection:
+            result = connection.execution_options(yield_per=2000).execute(
+                select(t).order_by(t.c.chain, t.c.seq, t.c.id))
+            yield from result
+
+
+def _moment(value: datetime) -> str:
+    return _aware(value).isoformat()
 
 
 def _commit_without_waiting_for_the_disk(dbapi_connection: Any, _record: Any) -> None:

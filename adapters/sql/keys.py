@@ -174,6 +174,12 @@ class SqlKeyRing:
             )
         self._cache.pop(case_id, None)
 
+    def has_live_key(self, case_id: UUID) -> bool:
+        """The case (or employee) has a key that is not destroyed."""
+        with self._datastore.transaction(commit=False) as session:
+            row = session.execute(select(case_keys.c.wrapped_key).where(case_keys.c.case_id == str(case_id))).first()
+        return row is not None and row.wrapped_key is not None
+
     def is_destroyed(self, case_id: UUID) -> bool:
         with self._datastore.transaction(commit=False) as session:
             row = session.execute(select(case_keys.c.wrapped_key).where(case_keys.c.case_id == str(case_id))).first()

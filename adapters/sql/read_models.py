@@ -41,6 +41,7 @@ from sqlalchemy.sql.elements import TextClause
 from domain.rules import rule_codes
 from domain.values import month_key
 from service.case_list import CaseListFilter, CaseRow
+from service.read_model_check import row_differences
 
 metadata = MetaData()
 
@@ -197,6 +198,23 @@ class SqlCaseListStore:
             with Session(bind=connection) as session:
                 rules = _rules_of(session, [r.id for r in found])
         return [self._sealed.open(_row(r._mapping, rules.get(r.id, ()))) for r in found], total
+
+    def differences(self, expected: dict[str, CaseRow]) -> list[str]:
+        """Where ``case_summaries`` and ``case_facts`` differ from the rows the events give."""
+        with self._datastore.transaction(commit=False) as session:
+            ids = list(session.execute(select(case_summaries.c.id)).scalars())
+            facts = {r.case_id: dict(r._mapping) for r in session.execute(select(case_facts)).all()}
+        found = row_differences(expected, self.rows(ids), "case_summaries")
+        wanted = {case_id: _facts(row) for case_id, row in expected.items()}
+        for case_id in sorted(wanted.keys() ^ facts.keys()):
+            found.append(f"case_facts: case {case_id} is " + ("missing" if case_id in wanted else
+                                                                "there but no event reports it"))
+        for case_id in sorted(wanted.keys() & facts.keys()):
+            for column, want in wanted[case_id].items():
+                if facts[case_id][column] != want:
+                    found.append(f"case_facts: case {case_id}, column {column}: stored {facts[case_id][column]!r}, "
+                                 f"the events say {want!r}")
+        return found
 
     def _advance(self, session: Session, name: str, position: int) -> None:
         # One upsert, and never backwards: a batch folded late must not move the position back.

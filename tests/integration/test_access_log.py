@@ -114,7 +114,7 @@ def test_the_access_log_holds_nothing_of_the_employee(service, database_url):
     for personal in (case.employee["ref"], case.employee["name"], case.description, "Jane"):
         assert personal not in stored
     assert set(access_log_table.columns.keys()) == {
-        "id", "case_id", "what", "user_id", "user_role", "read_at", "version", "as_of"}
+        "id", "case_id", "what", "user_id", "user_role", "read_at", "version", "as_of", "chain", "seq", "link"}
 
 
 def test_the_access_log_outlives_erasure_whole(service):

@@ -1,0 +1,62 @@
+"""``verify`` folds the events again and compares: a read model edited by hand is named."""
+
+from __future__ import annotations
+
+import pytest
+from click.testing import CliRunner
+from sqlalchemy import delete, update
+
+from adapters.cli import main
+from adapters.config import generate_master_key, parse_master_key
+from adapters.sql.read_models import case_facts, case_summaries
+from domain.values import Outcome
+from tests.scenarios import HR, case_id, report
+
+
+@pytest.fixture
+def master_key() -> str:
+    return generate_master_key()
+
+
+@pytest.fixture
+def run(database_url, master_key):
+    def invoke(*args: str):
+        return CliRunner().invoke(main, list(args), env={"BREACHTRAIL_DATABASE_URL": database_url,
+                                                         "BREACHTRAIL_MASTER_KEY": master_key})
+    return invoke
+
+
+@pytest.fixture
+def cases(make_service, master_key):
+    service = make_service(master_key=parse_master_key(master_key))
+    one, other = case_id(report(service)), case_id(report(service))
+    service.close_case(HR, other, outcome=Outcome.DISMISSED, reason="Nothing in it.")
+    return service, one, other
+
+
+def _edit(service, statement) -> None:
+    with service.factory.datastore.transaction(commit=True) as session:
+        session.execute(statement)
+
+
+def test_untouched_read_models_verify(cases, run):
+    result = run("verify")
+    assert result.exit_code == 0, result.output
+
+
+def test_an_edited_case_list_row_is_named(cases, run):
+    service, one, _ = cases
+    _edit(service, update(case_summaries).where(case_summaries.c.id == str(one)).values(status="closed"))
+    result = run("verify")
+    assert result.exit_code == 1
+    assert f"case_summaries: case {one}, column status: stored 'closed'" in result.output
+
+
+def test_an_edited_or_deleted_fact_is_named(cases, run):
+    service, one, other = cases
+    _edit(service, update(case_facts).where(case_facts.c.case_id == str(other)).values(outcome="sanctioned"))
+    _edit(service, delete(case_facts).where(case_facts.c.case_id == str(one)))
+    result = run("verify")
+    assert result.exit_code == 1
+    assert f"case_facts: case {other}, column outcome: stored 'sanctioned', the events say 'dismissed'" in result.output
+    assert f"case_facts: case {one} is missing" in result.output
