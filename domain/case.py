@@ -16,7 +16,7 @@ from eventsourcing.domain import Snapshot as AggregateSnapshot
 
 from domain.case_state import CaseState
 from domain.errors import EmployeeNotHeard, InvalidCaseData, NoPolicyInForce, TalkNotHeld
-from domain.lifecycle import next_steps, require_step, status_after
+from domain.lifecycle import require_step, status_after
 from domain.personal_data import PERSONAL_DATA_FIELDS, erase_from_state
 from domain.policy_in_force import Citation, cite_default_draft, rule_text
 from domain.records import (
@@ -47,14 +47,7 @@ from domain.validation import (
 from domain.values import Actor, Channel, Outcome, Severity, Status, Step
 from domain.working_days import DEFAULT_HEARING_WORKING_DAYS, add_working_days
 
-__all__ = [
-    "MAX_PARTICIPANTS",
-    "NAME_MAX_LENGTH",
-    "PERSONAL_DATA_FIELDS",
-    "REF_MAX_LENGTH",
-    "TEXT_MAX_LENGTH",
-    "Case",
-]
+__all__ = ["MAX_PARTICIPANTS", "NAME_MAX_LENGTH", "PERSONAL_DATA_FIELDS", "REF_MAX_LENGTH", "TEXT_MAX_LENGTH", "Case"]
 
 class Case(CaseState, Aggregate):
     """A reported breach, from the report to its closure (and, possibly, erasure)."""
@@ -380,22 +373,6 @@ class Case(CaseState, Aggregate):
         self._require(Step.ERASURE, actor)
         raise_if(text_error(reason, TEXT_MAX_LENGTH, required=True), "reason")
         self.trigger_event(self.PersonalDataErased, actor=actor, reason=reason)
-
-    # --- queries --------------------------------------------------------------------------
-
-    @property
-    def personal_data_erased(self) -> bool:
-        return self.erasure is not None
-
-    def allowed_steps(self) -> list[Step]:
-        """The steps the case's status allows now (a warning may still need a hearing)."""
-        return next_steps(self.status, erased=self.personal_data_erased)
-
-    def employee_heard_by(self, day: date) -> bool:
-        """Whether, on ``day``, the employee had given a statement or let a hearing's deadline pass."""
-        return any(s.received_on <= day for s in self.statements) or any(
-            h.deadline < day for h in self.hearings
-        )
 
     # --- internals ------------------------------------------------------------------------
 

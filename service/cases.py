@@ -18,7 +18,7 @@ from typing import Any
 from uuid import UUID
 
 from eventsourcing.application import Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder, Mapper, Recording
+from eventsourcing.persistence import IntegrityError, Recording
 
 from domain.case import Case
 from domain.deadlines import DeadlineRules
@@ -32,6 +32,7 @@ from service.acknowledgements import AcknowledgementCheck
 from service.authorisation import can_see_unit, require_caseworker, require_step_role
 from service.case_list import CaseListStore
 from service.case_queries import CaseQueries
+from service.case_storage import CaseStorage
 from service.deadlines import DeadlineQueries, DeadlineSource
 from service.errors import (
     AccessDenied,
@@ -39,12 +40,11 @@ from service.errors import (
     VersionMismatch,
 )
 from service.integrity import EventChain
-from service.personal_data import KeyRing, PersonalDataMapper
+from service.personal_data import KeyRing
 from service.policies import PolicyService
 from service.projections import CaseListProjection, EventLog
 from service.statistics import Statistics
 from service.statistics_use_cases import StatisticsUseCases
-from service.transcodings import register_domain_transcodings
 from service.users import User
 from service.views import CaseView, case_view
 
@@ -60,7 +60,7 @@ def _utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class CaseService(StatisticsUseCases, CaseQueries, DeadlineQueries, Application[UUID]):
+class CaseService(StatisticsUseCases, CaseQueries, DeadlineQueries, CaseStorage, Application[UUID]):
     """The case-handling application: report, take steps, read cases and their trails."""
 
     name = "cases"
@@ -121,61 +121,6 @@ class CaseService(StatisticsUseCases, CaseQueries, DeadlineQueries, Application[
         self.acknowledgement_check = acknowledgement_check(self) if acknowledgement_check else None
         #: Where the text in force comes from; without it, the default draft is in force everywhere.
         self.policies = policies
-
-    # --- infrastructure hooks ---------------------------------------------------------------
-
-    def construct_mapper(self) -> Mapper[UUID]:
-        if self._key_ring_factory is None:
-            return super().construct_mapper()
-        self.key_ring = self._key_ring_factory(self)
-        return PersonalDataMapper(
-            transcoder=self.construct_transcoder(),
-            compressor=self.factory.compressor(),
-            cipher=self.factory.cipher(),
-            key_ring=self.key_ring,
-        )
-
-    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
-        super().register_transcodings(transcoder)
-        register_domain_transcodings(transcoder)
-
-    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
-        """Store the new events of ``objs``, and with them what must never disagree with them."""
-        # The recorder's transaction nests: the events join the one opened here, so the case
-        # list, the erased case's key and the chain link commit with them or not at all, and a
-        # step is visible in the very next list.
-        with self._transaction():
-            recordings = super().save(*objs, **kwargs)
-            self._write_with_events(recordings)
-        self._take_due_snapshots(recordings, [obj for obj in objs if isinstance(obj, Case)])
-        return recordings
-
-    def _write_with_events(self, recordings: list[Recording[UUID]]) -> None:
-        projection = self.case_list_projection
-        if projection is not None and self.project_inline:
-            projection.apply([r.domain_event for r in recordings], max(r.notification.id for r in recordings))
-        if self._on_erased is not None:
-            for recording in recordings:
-                if isinstance(recording.domain_event, Case.PersonalDataErased):
-                    self._on_erased(self, recording.domain_event.originator_id)
-        for hook in self._after_record:
-            hook(self, recordings)
-
-    def _take_due_snapshots(self, recordings: list[Recording[UUID]], cases: list[Case]) -> None:
-        # Snapshots are taken here, after the events commit, not by the library inside save()
-        # (hence no snapshotting_intervals): a failure must not turn a stored step into a
-        # reported failure, and the next interval tries again. An erased case is never
-        # snapshotted again: its key, and so its state, are gone.
-        if self.snapshots is None:
-            return
-        live = {case.id for case in cases if not case.personal_data_erased}
-        try:
-            for recording in recordings:
-                event = recording.domain_event
-                if event.originator_id in live and event.originator_version % self.snapshot_interval == 0:
-                    self.take_snapshot(event.originator_id, version=event.originator_version)
-        except Exception:
-            logger.exception("taking a snapshot failed; the events are stored")
 
     # --- commands -----------------------------------------------------------------------------
 

@@ -63,7 +63,7 @@ def init_db() -> None:
               show_default="$WEB_CONCURRENCY or 2")
 def serve(host: str, port: int, workers: int) -> None:
     """Check the settings, create or upgrade the schema, then serve the API with gunicorn workers."""
-    from adapters.config import check
+    from adapters.cli.check_config import check
 
     errors, warnings = check()
     for message in [f"warning: {w}" for w in warnings] + [f"error: {e}" for e in errors]:
@@ -341,6 +341,7 @@ def _redacted(url: str) -> str:
 
 def _register_subcommands() -> None:
     from adapters.cli.backups import backup, restore
+    from adapters.cli.check_config import check_config
     from adapters.cli.integrity import integrity, verify
     from adapters.cli.policy import policy
     from adapters.cli.projections import projections
@@ -355,6 +356,7 @@ def _register_subcommands() -> None:
     main.add_command(restore)
     main.add_command(policy)
     main.add_command(statistics)
+    main.add_command(check_config)
     main.add_command(integrity)
     register_records(main)
     main.add_command(keys)
@@ -377,32 +379,3 @@ def generate_key() -> None:
 
 
 _register_subcommands()
-
-
-@main.command("check-config")
-@click.option("--offline", is_flag=True, help="Check the settings only, without connecting to the database.")
-def check_config(offline: bool) -> None:
-    """Check every BREACHTRAIL_* setting (and, unless --offline, the database and its schema)."""
-    from adapters.config import check
-
-    errors, warnings = check()
-    for warning in warnings:
-        click.echo(f"warning: {warning}", err=True)
-    if not errors and not offline:
-        settings = _settings()
-        try:
-            settings.resolved_master_key()
-            with _database_errors(settings):
-                engine = sa.create_engine(settings.database_url, pool_pre_ping=True)
-                try:
-                    with engine.connect() as connection:
-                        connection.execute(sa.text("SELECT 1"))
-                finally:
-                    engine.dispose()
-        except (ConfigurationError, click.ClickException) as error:
-            errors.append(error.message if isinstance(error, click.ClickException) else str(error))
-    for error in errors:
-        click.echo(f"error: {error}", err=True)
-    if errors:
-        raise SystemExit(1)
-    click.echo("configuration ok" + (" (database not checked)" if offline else ""))

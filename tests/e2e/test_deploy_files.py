@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from adapters.cli import main
-from adapters.config import SETTINGS_TABLE
+from adapters.cli.check_config import SETTINGS_TABLE
 
 ROOT = Path(__file__).resolve().parents[2]
 SYSTEMD = ROOT / "deploy" / "systemd"
