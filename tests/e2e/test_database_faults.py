@@ -108,17 +108,20 @@ def test_a_read_only_database_refuses_writes_with_503_while_reads_go_on(backend:
                             caller="manager")
             listing = api.get("/api/v1/cases", caller="manager")
             rules = api.get("/api/v1/policy/rules", caller="manager")
+            statistics = api.get("/api/v1/statistics", caller="rep")
             health = api.get("/healthz", caller="anonymous")
 
-            for response in (refused, step):
+            # The case list carries names, and a read of personal data that cannot be written to the
+            # access log is not answered: it is refused like a write, never served unlogged.
+            for response in (refused, step, listing):
                 assert response.status_code == 503, response.get_data(as_text=True)
                 assert response.mimetype == PROBLEM_JSON
                 body = response.get_json()
                 assert body["type"] == "urn:breachtrail:problem:database-unavailable"
                 assert "read-only" in body["detail"]
                 assert response.headers["Retry-After"]
-            assert listing.status_code == 200 and listing.get_json()["total"] == 1
             assert rules.status_code == 200
+            assert statistics.status_code == 200
             assert health.status_code == 200
 
             set_read_only(database, False)
