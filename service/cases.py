@@ -8,6 +8,7 @@ is never retried, it fails with ``VersionMismatch``.
 
 from __future__ import annotations
 
+import functools
 import logging
 import random
 import time
@@ -29,6 +30,7 @@ from domain.validation import DateBounds, report_errors
 from domain.values import Channel, Outcome, Severity, Step
 from service.access_log import AccessLog
 from service.acknowledgements import AcknowledgementCheck
+from service.after_commit import AfterCommit
 from service.authorisation import can_see_unit, require_caseworker, require_step_role
 from service.case_list import CaseListStore
 from service.case_queries import CaseQueries
@@ -89,9 +91,12 @@ class CaseService(StatisticsUseCases, CaseQueries, DeadlineQueries, Application[
         policies: PolicyService | None = None,
         date_bounds: DateBounds | None = None,
         after_erasure: Callable[[CaseService, UUID], None] | None = None,
+        after_commit: AfterCommit | None = None,
     ):
         # Needed while the base class builds the mapper, so set before it runs.
         self._key_ring_factory = key_ring
+        #: What is remembered only once its transaction commits (see service.after_commit).
+        self.after_commit = after_commit
         super().__init__(env)
         self._transaction = transaction(self) if transaction else nullcontext
         self._on_erased = on_erased
@@ -109,7 +114,8 @@ class CaseService(StatisticsUseCases, CaseQueries, DeadlineQueries, Application[
         self._statistics: Statistics | None = statistics(self) if statistics else None
         self.case_list_projection = (
             CaseListProjection(self.case_list, EventLog(self),
-                               self._statistics.store if self._statistics is not None else None)
+                               self._statistics.store if self._statistics is not None else None,
+                               after_commit)
             if self.case_list is not None else None
         )
         self.project_inline = project_inline
@@ -147,6 +153,7 @@ class CaseService(StatisticsUseCases, CaseQueries, DeadlineQueries, Application[
         with self._transaction():
             recordings = super().save(*objs, **kwargs)
             self._write_with_events(recordings)
+            self._cache_new_cases(objs, recordings)
         self._take_due_snapshots(recordings, [obj for obj in objs if isinstance(obj, Case)])
         return recordings
 
@@ -160,6 +167,18 @@ class CaseService(StatisticsUseCases, CaseQueries, DeadlineQueries, Application[
                     self._on_erased(self, recording.domain_event.originator_id)
         for hook in self._after_record:
             hook(self, recordings)
+
+    def _cache_new_cases(self, objs: Sequence[Any], recordings: list[Recording[UUID]]) -> None:
+        # A new case goes into the aggregate cache once it has committed, so its first step
+        # reads only the events after it (the library caches nothing on save when it fast-forwards).
+        cache = self.repository.cache
+        if self.after_commit is None or cache is None:
+            return
+        created = {r.domain_event.originator_id for r in recordings
+                   if isinstance(r.domain_event, Case.IncidentReported)}
+        for obj in objs:
+            if isinstance(obj, Case) and obj.id in created:
+                self.after_commit.defer(functools.partial(cache.put, obj.id, obj))
 
     def _take_due_snapshots(self, recordings: list[Recording[UUID]], cases: list[Case]) -> None:
         # Snapshots are taken here, after the events commit, not by the library inside save()
@@ -328,6 +347,8 @@ class CaseService(StatisticsUseCases, CaseQueries, DeadlineQueries, Application[
         """The policy version the case cites, when its employee had not acknowledged it by ``by``."""
         if self.acknowledgement_check is None or case.employee is None:
             return None
+        if case.unit not in self.acknowledgement_check.directory.units():
+            return None  # a unit with no staff list here never requires a reason: no member to look up
         status = self.acknowledgement_check.status(
             unit=case.unit, employee_ref=case.employee.ref, occurred_on=case.occurred_on, by=by,
             cited=PolicyVersionRef(case.policy_id, case.policy_version),
