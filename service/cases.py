@@ -153,7 +153,13 @@ class CaseService(StatisticsUseCases, CaseQueries, DeadlineQueries, Application[
         with self._transaction():
             recordings = super().save(*objs, **kwargs)
             self._write_with_events(recordings)
-            self._cache_new_cases(objs, recordings)
+            if self.after_commit is not None and self.repository.cache is not None:
+                # Its first step then reads only the events after it (the library caches nothing
+                # on save when it fast-forwards), and only once this has committed.
+                new = {r.domain_event.originator_id for r in recordings
+                       if isinstance(r.domain_event, Case.IncidentReported)}
+                for case in (obj for obj in objs if isinstance(obj, Case) and obj.id in new):
+                    self.after_commit.defer(functools.partial(self.repository.cache.put, case.id, case))
         self._take_due_snapshots(recordings, [obj for obj in objs if isinstance(obj, Case)])
         return recordings
 
@@ -167,18 +173,6 @@ class CaseService(StatisticsUseCases, CaseQueries, DeadlineQueries, Application[
                     self._on_erased(self, recording.domain_event.originator_id)
         for hook in self._after_record:
             hook(self, recordings)
-
-    def _cache_new_cases(self, objs: Sequence[Any], recordings: list[Recording[UUID]]) -> None:
-        # A new case goes into the aggregate cache once it has committed, so its first step
-        # reads only the events after it (the library caches nothing on save when it fast-forwards).
-        cache = self.repository.cache
-        if self.after_commit is None or cache is None:
-            return
-        created = {r.domain_event.originator_id for r in recordings
-                   if isinstance(r.domain_event, Case.IncidentReported)}
-        for obj in objs:
-            if isinstance(obj, Case) and obj.id in created:
-                self.after_commit.defer(functools.partial(cache.put, obj.id, obj))
 
     def _take_due_snapshots(self, recordings: list[Recording[UUID]], cases: list[Case]) -> None:
         # Snapshots are taken here, after the events commit, not by the library inside save()
