@@ -39,6 +39,7 @@ from domain.deadlines import DeadlineRules
 from domain.staff import StaffMember
 from domain.validation import DateBounds
 from service.acknowledgements import AcknowledgementCheck
+from service.after_commit import AfterCommit
 from service.cases import CaseService, Clock
 from service.integrity import EventChain, StoredRecord, stored_records
 from service.policies import PolicyService
@@ -110,7 +111,9 @@ def build_case_service(
         store = SqlChainStore(service.factory.datastore)  # type: ignore[attr-defined]
         if settings.create_tables:
             store.create_tables()
-        return EventChain(store, chain_key(settings.resolved_master_key()), stored_records(service.recorder))
+        notify_commits(service.factory.datastore, after_commit)  # type: ignore[attr-defined]
+        return EventChain(store, chain_key(settings.resolved_master_key()), stored_records(service.recorder),
+                          after_commit)
 
     def access_log(service: CaseService) -> SqlAccessLog:
         log = SqlAccessLog(service.factory.datastore, access_log_key(settings.resolved_master_key()))  # type: ignore[attr-defined]
@@ -131,6 +134,7 @@ def build_case_service(
         start_new_key_epoch(service, case_id)
 
     ledger = ErasureLedger(settings.key_dir)
+    after_commit = AfterCommit()
     policies = build_policy_service(settings, clock=clock)
     # The library's engine, with connections checked on checkout (adapters.sql.datastore says why).
     env = {**settings.eventsourcing_env(), "PERSISTENCE_MODULE": FACTORY_TOPIC}
@@ -152,12 +156,26 @@ def build_case_service(
         deadline_rules=deadline_rules(settings),
         acknowledgement_check=acknowledgement_check,
         after_erasure=after_erasure,
+        after_commit=after_commit,
         **extra,
     )
     # The roll-out's deadlines join the cases': consultations overdue, introductions missing.
     service.deadline_sources.append(ConsultationDeadlines(policies))
     service.deadline_sources.append(IntroductionDeadlines(build_staff_service(service, settings)))
     return service
+
+
+def notify_commits(datastore: Any, after_commit: AfterCommit) -> None:
+    """Tell ``after_commit`` when a transaction of the datastore's sessions commits, or ends otherwise."""
+    def committed(session: Any) -> None:
+        after_commit.committed()
+
+    def ended(session: Any, transaction: Any) -> None:
+        if transaction.parent is None:
+            after_commit.ended()
+
+    sa.event.listen(datastore.session_maker, "after_commit", committed)
+    sa.event.listen(datastore.session_maker, "after_transaction_end", ended)
 
 
 def deadline_rules(settings: Settings) -> DeadlineRules:

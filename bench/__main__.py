@@ -15,6 +15,7 @@ from bench.databases import DEFAULT_POSTGRES_URL, fresh_database, postgres_avail
 from bench.measures import QUICK, Plan, measure_scaling, measure_writes
 from bench.report import chart, rows_for, table
 from bench.servers import ROOT
+from bench.statements import count_statements
 
 RESULTS = ROOT / "bench" / "results"
 CHART = ROOT / "docs" / "performance-scaling.png"
@@ -56,6 +57,9 @@ def main(argv: list[str] | None = None) -> int:
             say(f"{backend}: {message}")
 
         if args.only in (None, "writes"):
+            say(f"{backend}: statements per command")
+            with fresh_database(backend, "breachtrail_bench_statements", postgres_admin_url=args.postgres_url) as url:
+                found["statements"] = count_statements(url)
             say(f"{backend}: writes")
             with fresh_database(backend, "breachtrail_bench_writes", postgres_admin_url=args.postgres_url) as url:
                 found["writes"] = measure_writes(url, plan, say_for)
@@ -63,7 +67,8 @@ def main(argv: list[str] | None = None) -> int:
             say(f"{backend}: reads as the data grows ({', '.join(f'{s:,}' for s in plan.scales)} cases)")
             with fresh_database(backend, "breachtrail_bench", postgres_admin_url=args.postgres_url) as url:
                 found["scaling"] = measure_scaling(url, plan, say_for)
-    rows = [row for b, r in results["backends"].items() for row in rows_for(b, r.get("writes"), r.get("scaling"))]
+    rows = [row for b, r in results["backends"].items() for row in rows_for(b, r.get("writes"), r.get("scaling"),
+                                                                             r.get("statements"))]
     results["table"] = [row.as_dict() for row in rows]
     results["seconds"] = time.monotonic() - started
     RESULTS.mkdir(parents=True, exist_ok=True)

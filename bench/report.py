@@ -28,7 +28,8 @@ def _median_ms(load: dict[str, Any]) -> float:
     return float(load["latency_ms"]["median"])
 
 
-def rows_for(backend: str, writes: dict[str, Any] | None, scaling: dict[str, Any] | None) -> list[Row]:
+def rows_for(backend: str, writes: dict[str, Any] | None, scaling: dict[str, Any] | None,
+             statements: dict[str, int] | None = None) -> list[Row]:
     """The issue's table for one backend, each figure a ratio to its baseline of the same run."""
     rows: list[Row] = []
 
@@ -39,6 +40,9 @@ def rows_for(backend: str, writes: dict[str, Any] | None, scaling: dict[str, Any
         target = f"≥ {bound:.0%}" if higher_is_better else f"≤ {bound:g}×"
         rows.append(Row(backend, measure, value, baseline_name, baseline, unit, ratio, target, met))
 
+    for command, count in (statements or {}).items():
+        # Against the bare endpoint's one INSERT; the target is 5 statements per command.
+        add(f"SQL statements: {command}", count, "bare Flask INSERT endpoint", 1, "statements", False, 5)
     if writes is not None:
         add("POST /cases requests/s", writes["post_cases_ok_per_second"], "bare Flask INSERT endpoint",
             writes["baseline_ok_per_second"], "req/s", True, 0.60)

@@ -181,8 +181,14 @@ class CaseListStore(Protocol):
         """The unit of a listed case (None: not listed); one look-up by primary key."""
         ...
 
-    def save_rows(self, rows: Sequence[CaseRow], position: int | None) -> None:
-        """Store rows (never over a newer version), and the position they are complete up to."""
+    def save_rows(
+        self, rows: Sequence[CaseRow], position: int | None, *, new_rules: Sequence[str] | None = None
+    ) -> None:
+        """Store rows (never over a newer version), and the position they are complete up to.
+
+        ``new_rules``: the cases whose rules to write (their first row here; rules never change
+        after the report, so stored ones are kept); None: every row's, replacing stored ones.
+        """
         ...
 
     def position(self, name: str) -> int | None:

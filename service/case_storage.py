@@ -7,6 +7,7 @@ snapshots are taken after the commit, where a failure cannot undo a stored step.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
@@ -17,6 +18,7 @@ from eventsourcing.application import Application
 from eventsourcing.persistence import JSONTranscoder, Mapper, Recording
 
 from domain.case import Case
+from service.after_commit import AfterCommit
 from service.personal_data import KeyRing, PersonalDataMapper
 from service.projections import CaseListProjection
 from service.transcodings import register_domain_transcodings
@@ -36,6 +38,7 @@ class CaseStorage(Application[UUID]):
         _on_erased: Callable[[Any, UUID], None] | None
         _after_record: Sequence[Callable[[Any, list[Recording[UUID]]], None]]
         snapshot_interval: int
+        after_commit: AfterCommit | None
 
     # --- infrastructure hooks ---------------------------------------------------------------
 
@@ -62,6 +65,13 @@ class CaseStorage(Application[UUID]):
         with self._transaction():
             recordings = super().save(*objs, **kwargs)
             self._write_with_events(recordings)
+            if self.after_commit is not None and self.repository.cache is not None:
+                # Its first step then reads only the events after it (the library caches nothing
+                # on save when it fast-forwards), and only once this has committed.
+                new = {r.domain_event.originator_id for r in recordings
+                       if isinstance(r.domain_event, Case.IncidentReported)}
+                for case in (obj for obj in objs if isinstance(obj, Case) and obj.id in new):
+                    self.after_commit.defer(functools.partial(self.repository.cache.put, case.id, case))
         self._take_due_snapshots(recordings, [obj for obj in objs if isinstance(obj, Case)])
         return recordings
 

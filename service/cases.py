@@ -29,6 +29,7 @@ from domain.validation import DateBounds, report_errors
 from domain.values import Channel, Outcome, Severity, Step
 from service.access_log import AccessLog
 from service.acknowledgements import AcknowledgementCheck
+from service.after_commit import AfterCommit
 from service.authorisation import can_see_unit, require_caseworker, require_step_role
 from service.case_list import CaseListStore
 from service.case_queries import CaseQueries
@@ -89,9 +90,12 @@ class CaseService(StatisticsUseCases, CaseQueries, DeadlineQueries, CaseStorage,
         policies: PolicyService | None = None,
         date_bounds: DateBounds | None = None,
         after_erasure: Callable[[CaseService, UUID], None] | None = None,
+        after_commit: AfterCommit | None = None,
     ):
         # Needed while the base class builds the mapper, so set before it runs.
         self._key_ring_factory = key_ring
+        #: What is remembered only once its transaction commits (see service.after_commit).
+        self.after_commit = after_commit
         super().__init__(env)
         self._transaction = transaction(self) if transaction else nullcontext
         self._on_erased = on_erased
@@ -109,7 +113,8 @@ class CaseService(StatisticsUseCases, CaseQueries, DeadlineQueries, CaseStorage,
         self._statistics: Statistics | None = statistics(self) if statistics else None
         self.case_list_projection = (
             CaseListProjection(self.case_list, EventLog(self),
-                               self._statistics.store if self._statistics is not None else None)
+                               self._statistics.store if self._statistics is not None else None,
+                               after_commit)
             if self.case_list is not None else None
         )
         self.project_inline = project_inline
@@ -273,6 +278,8 @@ class CaseService(StatisticsUseCases, CaseQueries, DeadlineQueries, CaseStorage,
         """The policy version the case cites, when its employee had not acknowledged it by ``by``."""
         if self.acknowledgement_check is None or case.employee is None:
             return None
+        if case.unit not in self.acknowledgement_check.directory.units():
+            return None  # a unit with no staff list here never requires a reason: no member to look up
         status = self.acknowledgement_check.status(
             unit=case.unit, employee_ref=case.employee.ref, occurred_on=case.occurred_on, by=by,
             cited=PolicyVersionRef(case.policy_id, case.policy_version),

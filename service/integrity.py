@@ -11,9 +11,12 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
+
+from service.after_commit import AfterCommit
 
 GENESIS = bytes(32)
 BATCH_SIZE = 1000
@@ -101,21 +104,53 @@ def seal(key: bytes, previous: bytes, record: StoredRecord) -> bytes:
 class EventChain:
     """Extends the chain as events are recorded, and checks it end to end."""
 
-    def __init__(self, store: ChainStore, key: bytes, read_records: Callable[[int, int], list[StoredRecord]]):
+    def __init__(
+        self, store: ChainStore, key: bytes, read_records: Callable[[int, int], list[StoredRecord]],
+        after_commit: AfterCommit | None = None,
+    ):
         self.store = store
         self._key = key
         self._read_records = read_records
+        # The newest link this process committed. Events are written one transaction at a time
+        # (the event table's lock), so if it is still the newest stored link, the next links
+        # follow it: the store checks that and writes them in one statement (``append_after``).
+        self._after_commit = after_commit
+        self._head: Link | None = None
+        self._head_lock = threading.Lock()
 
     def extend(self, records: Sequence[StoredRecord]) -> None:
         """Link newly stored records (in the transaction that stores them)."""
-        head = self.store.head()
+        ordered = sorted(records, key=lambda r: r.notification_id)
+        if not ordered:
+            return
+        with self._head_lock:
+            guess = self._head
+        append_after = getattr(self.store, "append_after", None)
+        if guess is not None and append_after is not None and guess.notification_id < ordered[0].notification_id:
+            links = self._links(guess, ordered)
+            if not append_after(links, guess.notification_id):
+                links = self._links(self.store.head(), ordered)  # another process wrote since
+                self.store.append(links)
+        else:
+            links = self._links(self.store.head(), ordered)
+            self.store.append(links)
+        if self._after_commit is not None:
+            newest = links[-1]
+            self._after_commit.defer(lambda: self._remember(newest))
+
+    def _links(self, head: Link | None, records: Sequence[StoredRecord]) -> list[Link]:
         previous = bytes.fromhex(head.link) if head else GENESIS
         links = []
-        for record in sorted(records, key=lambda r: r.notification_id):
+        for record in records:
             sealed = seal(self._key, previous, record)
             links.append(Link(record.notification_id, record.case_id, record.version, sealed.hex()))
             previous = sealed
-        self.store.append(links)
+        return links
+
+    def _remember(self, link: Link) -> None:
+        with self._head_lock:
+            if self._head is None or self._head.notification_id < link.notification_id:
+                self._head = link
 
     def verify(self, progress: Callable[[int], None] | None = None) -> Verification:
         """Recompute every link from the stored events; stop at the first break."""

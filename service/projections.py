@@ -10,17 +10,22 @@ a crash between batches loses no event and counts none twice.
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any, Protocol
 from uuid import UUID
 
 from domain.case import Case
+from service.after_commit import AfterCommit
 from service.case_list import CaseListStore, CaseRow, OutOfOrderEvent, evolve
 from service.statistics_release import LOCAL_TIMEZONE, Transition, catalogue_order, period_of
 
 Progress = Callable[[int], None]
 DEFAULT_BATCH_SIZE = 500
+#: Rows kept in memory after their commit (about the aggregate cache's size).
+RECENT_ROWS = 500
 
 #: The events that put a case into a status (the statistics count these, by the month recorded).
 STATUS_CHANGES = (Case.IncidentReported, Case.Assessed, Case.TalkHeld, Case.WarningIssued, Case.Escalated,
@@ -84,10 +89,38 @@ class CaseListProjection:
 
     name = "case_list"
 
-    def __init__(self, store: CaseListStore, log: EventLog, transitions: TransitionStore | None = None):
+    def __init__(self, store: CaseListStore, log: EventLog, transitions: TransitionStore | None = None,
+                 after_commit: AfterCommit | None = None):
         self.store = store
         self.log = log
         self.transitions = transitions
+        # The rows this process last committed: a row is a function of its case's events up to
+        # its version, so the row at version n-1 is what event n folds into, without reading it.
+        # Kept only after their commit (``after_commit``); without one, nothing is kept.
+        self._after_commit = after_commit
+        self._recent: OrderedDict[str, CaseRow] = OrderedDict()
+        self._recent_lock = threading.Lock()
+
+    def _recent_rows(self, first: dict[str, int]) -> dict[str, CaseRow]:
+        """Rows kept in memory at exactly the version before each case's first event here."""
+        with self._recent_lock:
+            return {key: row for key, version in first.items()
+                    if (row := self._recent.get(key)) is not None and row.version == version - 1}
+
+    def _remember(self, rows: Sequence[CaseRow]) -> None:
+        with self._recent_lock:
+            for row in rows:
+                kept = self._recent.get(row.id)
+                if kept is None or kept.version < row.version:
+                    self._recent[row.id] = row
+                    self._recent.move_to_end(row.id)
+            while len(self._recent) > RECENT_ROWS:
+                self._recent.popitem(last=False)
+
+    def forget(self) -> None:
+        """Drop every row kept in memory (after a reset, or when keys were destroyed elsewhere)."""
+        with self._recent_lock:
+            self._recent.clear()
 
     def apply(self, events: Sequence[Any], position: int) -> None:
         """Fold ``events`` (in log order) into their rows; record ``position`` with them."""
@@ -97,8 +130,11 @@ class CaseListProjection:
         for event in events:
             first.setdefault(str(event.originator_id), event.originator_version)
         # A case whose first event here is its report is folded afresh, so its row need not be
-        # read (a new case has none; over a stored newer row, save_rows keeps the newer one).
-        rows: dict[str, CaseRow | None] = dict(self.store.rows(sorted(k for k, v in first.items() if v != 1)))
+        # read (a new case has none; over a stored newer row, save_rows keeps the newer one);
+        # nor need a row this process committed at the version just before.
+        rows: dict[str, CaseRow | None] = dict(self._recent_rows(first))
+        rows.update(self.store.rows(sorted(k for k, v in first.items() if v != 1 and k not in rows)))
+        rows_before = dict(rows)
         changed: dict[str, CaseRow] = {}
         changes: list[Transition] = []
         for event in events:
@@ -115,9 +151,14 @@ class CaseListProjection:
                 row = self._refold(event.originator_id, up_to=event.originator_version, changes=changes)
             if row is not None:
                 rows[key] = changed[key] = row
-        self.store.save_rows(list(changed.values()), position)
+        # Rules are named by the report alone: they are written with a case's first row only.
+        first_rows = [key for key in changed if rows_before.get(key) is None]
+        self.store.save_rows(list(changed.values()), position, new_rules=first_rows)
         if self.transitions is not None and changes:
             self.transitions.save_transitions(changes)
+        if self._after_commit is not None and changed:
+            stored = list(changed.values())
+            self._after_commit.defer(lambda: self._remember(stored))
 
     def _refold(self, case_id: UUID, up_to: int, changes: list[Transition]) -> CaseRow | None:
         row: CaseRow | None = None
@@ -150,6 +191,7 @@ class CaseListProjection:
     def rebuild(self, *, batch_size: int = DEFAULT_BATCH_SIZE, progress: Progress | None = None) -> int:
         """Empty the tables and fold the whole log again."""
         self.store.reset(self.name)
+        self.forget()
         if self.transitions is not None:
             self.transitions.reset_transitions()
         return self.catch_up(batch_size=batch_size, progress=progress)

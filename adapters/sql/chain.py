@@ -5,12 +5,14 @@ from __future__ import annotations
 import hashlib
 import hmac
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
-from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, select
+from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, bindparam, select, text
+from sqlalchemy.sql.elements import TextClause
 
 from service.integrity import Link
 
@@ -78,6 +80,20 @@ class SqlChainStore:
                   "link": x.link} for x in links],
             )
 
+    def append_after(self, links: Sequence[Link], previous: int) -> bool:
+        """Store links only if the newest stored link is at ``previous``; whether they were stored.
+
+        One statement: the guess of the chain's head and the write, together (``EventChain.extend``).
+        """
+        if not links:
+            return True
+        values: dict[str, Any] = {"previous": previous}
+        for index, x in enumerate(links):
+            values.update({f"n{index}": x.notification_id, f"c{index}": x.case_id, f"v{index}": x.version,
+                           f"l{index}": x.link})
+        with self._datastore.transaction(commit=True) as session:
+            return bool(session.execute(_append_after(len(links)), values).rowcount)
+
     def links(self, after: int, limit: int) -> list[Link]:
         with self._datastore.transaction(commit=False) as session:
             rows = session.execute(
@@ -97,3 +113,20 @@ class SqlChainStore:
         with self._datastore.transaction(commit=False) as session:
             row = session.execute(select(event_chain).where(event_chain.c.notification_id == notification_id)).first()
         return None if row is None else Link(row.notification_id, row.case_id, row.version, row.link)
+
+
+@cache
+def _append_after(count: int) -> TextClause:
+    """INSERT of ``count`` links, done only when the newest stored link is at ``:previous``."""
+    rows = ", ".join(f"(:n{i}, :c{i}, :v{i}, :l{i})" for i in range(count))
+    statement = text(
+        "INSERT INTO event_chain (notification_id, case_id, version, link) "
+        f"SELECT column1, column2, column3, column4 FROM (VALUES {rows}) AS new_links "
+        "WHERE (SELECT COALESCE(MAX(notification_id), 0) FROM event_chain) = :previous"
+    )
+    types = {"n": event_chain.c.notification_id.type, "c": event_chain.c.case_id.type,
+             "v": event_chain.c.version.type, "l": event_chain.c.link.type}
+    return statement.bindparams(
+        bindparam("previous", type_=event_chain.c.notification_id.type),
+        *(bindparam(f"{name}{i}", type_=kind) for i in range(count) for name, kind in types.items()),
+    )

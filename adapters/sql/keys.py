@@ -27,6 +27,7 @@ from sqlalchemy import (
     MetaData,
     String,
     Table,
+    bindparam,
     func,
     inspect,
     select,
@@ -82,6 +83,9 @@ class SqlKeyRing:
         self._cache: OrderedDict[UUID, bytes] = OrderedDict()
         self._cache_size = cache_size
         self._last_destroyed: Any = None
+        # The epoch new keys were last wrapped under: a guess that saves a read per new case,
+        # checked inside the key's own transaction before it commits (``_create``).
+        self._current_epoch: str | None = None
 
     # --- schema and start-up ------------------------------------------------------------------
 
@@ -232,6 +236,7 @@ class SqlKeyRing:
             raise CaseKeyError("a new key epoch could not be begun (the database was busy); it is retried "
                                "at the next erasure or start")
         self._epoch_keys = {epoch_id: new_key}
+        self._current_epoch = epoch_id
         self._cache.clear()
         logger.info("key epoch %s began; every surviving case key is wrapped under it", epoch_id)
         self.prune()
@@ -260,6 +265,8 @@ class SqlKeyRing:
                 continue  # that commit did not happen; the next prune tries again
             self.key_files.destroy(row.id)
             self._epoch_keys.pop(row.id, None)
+            if self._current_epoch == row.id:
+                self._current_epoch = None
             destroyed.append(row.id)
         return destroyed
 
@@ -302,6 +309,12 @@ class SqlKeyRing:
         if cached is not None:
             self._cache.move_to_end(case_id)
             return cached
+        if create:
+            # A new case has no key to look up: insert one; an existing row (never, for a new
+            # case) makes the insert do nothing, and the key is then read as for any case.
+            created = self._create(case_id)
+            if created is not None:
+                return created
         try:
             return self._fetch(case_id, create=create)
         except EpochKeyMissing:
@@ -322,7 +335,8 @@ class SqlKeyRing:
         if row is None:
             if not create:
                 raise CaseKeyError(f"case {case_id} has no key")
-            return self._create(case_id)
+            # Another writer may have inserted it since the read: then read it again.
+            return self._create(case_id) or self._fetch(case_id, create=False)
         if row.wrapped_key is None:
             return None
         if row.master_key_id != self._master_id:
@@ -331,31 +345,36 @@ class SqlKeyRing:
         self._remember(case_id, key)
         return key
 
-    def _create(self, case_id: UUID) -> bytes:
+    def _create(self, case_id: UUID) -> bytes | None:
+        """A new key for ``case_id``, wrapped and inserted in the current transaction; None if it has one."""
         key = AESGCM.generate_key(bit_length=KEY_BYTES * 8)
-        nonce = os.urandom(NONCE_BYTES)
         with self._datastore.transaction(commit=True) as session:
-            epoch_id = self._epoch_for_wrapping(session)
-            wrapped = nonce + AESGCM(self._epoch_key(epoch_id)).encrypt(nonce, key, self._aad(case_id))
-            session.execute(
-                case_keys.insert().values(
-                    case_id=str(case_id), master_key_id=self._master_id, epoch=epoch_id, wrapped_key=wrapped,
-                    created_at=datetime.now(UTC),
-                )
-            )
-            # SQLite ran the read above outside the write transaction, which began with the INSERT:
-            # a new epoch may have begun in between. Now no other writer can commit; look again.
+            guess = self._current_epoch
+            epoch_id = guess if guess in self._epoch_keys else self._epoch_for_wrapping(session)
+            inserted = session.execute(_INSERT_KEY, {
+                "case_id": str(case_id), "master_key_id": self._master_id, "epoch": epoch_id,
+                "wrapped_key": self._wrap(case_id, epoch_id, key), "created_at": datetime.now(UTC),
+            }).rowcount
+            if not inserted:
+                return None
+            # The epoch is read after the INSERT, which began the write transaction (SQLite) and is
+            # not visible to a rotation (PostgreSQL): a rotation that committed before this read is
+            # seen by it, and one that had not waits for this transaction (the epoch is held
+            # shared), then re-wraps this key. A key wrapped under a retired epoch is re-wrapped
+            # here before it commits.
             current = self._epoch_for_wrapping(session)
             if current != epoch_id:
-                nonce = os.urandom(NONCE_BYTES)
                 session.execute(
-                    update(case_keys).where(case_keys.c.case_id == str(case_id)).values(
-                        epoch=current,
-                        wrapped_key=nonce + AESGCM(self._epoch_key(current)).encrypt(nonce, key, self._aad(case_id)),
-                    )
+                    update(case_keys).where(case_keys.c.case_id == str(case_id))
+                    .values(epoch=current, wrapped_key=self._wrap(case_id, current, key))
                 )
+        self._current_epoch = current
         self._remember(case_id, key)
         return key
+
+    def _wrap(self, case_id: UUID, epoch_id: str, key: bytes) -> bytes:
+        nonce = os.urandom(NONCE_BYTES)
+        return nonce + AESGCM(self._epoch_key(epoch_id)).encrypt(nonce, key, self._aad(case_id))
 
     def _epoch_for_wrapping(self, session: Any) -> str:
         """The current epoch, held shared until the transaction ends, so a rotation waits (PostgreSQL)."""
@@ -387,6 +406,14 @@ class SqlKeyRing:
     @staticmethod
     def _aad(case_id: UUID) -> bytes:
         return b"breachtrail case key " + str(case_id).encode()
+
+
+# A plain INSERT that does nothing over an existing key (the one statement a new case's key costs).
+_INSERT_KEY = text(
+    "INSERT INTO case_keys (case_id, master_key_id, epoch, wrapped_key, created_at) "
+    "VALUES (:case_id, :master_key_id, :epoch, :wrapped_key, :created_at) ON CONFLICT (case_id) DO NOTHING"
+).bindparams(*(bindparam(column.name, type_=column.type) for column in case_keys.columns
+               if column.name != "destroyed_at"))
 
 
 def _aware(moment: datetime) -> datetime:

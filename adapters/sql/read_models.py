@@ -133,24 +133,28 @@ class SqlCaseListStore:
         with self._datastore.transaction(commit=False) as session:
             return session.execute(select(case_summaries.c.unit).where(case_summaries.c.id == case_id)).scalar()
 
-    def save_rows(self, rows: Sequence[CaseRow], position: int | None) -> None:
+    def save_rows(
+        self, rows: Sequence[CaseRow], position: int | None, *, new_rules: Sequence[str] | None = None
+    ) -> None:
         with self._datastore.transaction(commit=True) as session:
             if rows:
-                ids = [row.id for row in rows]
-                session.execute(delete(case_summary_rules).where(case_summary_rules.c.case_id.in_(ids)))
+                if new_rules is None:
+                    ids = [row.id for row in rows]
+                    session.execute(delete(case_summary_rules).where(case_summary_rules.c.case_id.in_(ids)))
                 # One statement each, built once and sent with every row's values (executemany):
                 # building and compiling an upsert per row cost more than the database's work.
                 summaries = [self._sealed.seal({name: getattr(row, name) for name in _ROW_COLUMNS}) for row in rows]
                 session.execute(_upsert(case_summaries), summaries)
                 session.execute(_upsert(case_facts), [_facts(row) for row in rows])
-                session.execute(
-                    case_summary_rules.insert(),
-                    [
-                        {"case_id": row.id, "rule": code, "ordinal": index}
-                        for row in rows
-                        for index, code in enumerate(row.rules)
-                    ],
-                )
+                ruled = set(new_rules) if new_rules is not None else None
+                rules = [
+                    {"case_id": row.id, "rule": code, "ordinal": index}
+                    for row in rows if ruled is None or row.id in ruled
+                    for index, code in enumerate(row.rules)
+                ]
+                if rules:
+                    # A case's rules are its report's: over stored ones (a replay), nothing changes.
+                    session.execute(case_summary_rules.insert() if ruled is None else _INSERT_RULES, rules)
             if position is not None:
                 self._advance(session, CASE_LIST, position)
 
@@ -297,6 +301,11 @@ def _aware(moment: datetime) -> datetime:
     # SQLite keeps no offset; every time we store is UTC.
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
+
+_INSERT_RULES = text(
+    "INSERT INTO case_summary_rules (case_id, rule, ordinal) VALUES (:case_id, :rule, :ordinal) "
+    "ON CONFLICT (case_id, rule) DO NOTHING"
+).bindparams(*(bindparam(column.name, type_=column.type) for column in case_summary_rules.columns))
 
 # Each upserted table's key, and the column that may only ever grow.
 _UPSERT_KEYS: dict[str, tuple[str, str]] = {

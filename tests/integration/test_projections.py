@@ -69,9 +69,9 @@ def test_a_crash_mid_rebuild_resumes_with_no_gap_and_no_double_count(busy, datab
     real_save = store.save_rows
     calls = {"n": 0}
 
-    def crash_on_third_batch(rows, position):
+    def crash_on_third_batch(rows, position, **options):
         calls["n"] += 1
-        real_save(rows, position)  # written, then the transaction dies before commit
+        real_save(rows, position, **options)  # written, then the transaction dies before commit
         if calls["n"] == 3:
             raise RuntimeError("power cut")
 
