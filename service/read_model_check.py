@@ -33,7 +33,10 @@ class MemoryCaseList:
         row = self.saved.get(case_id)
         return None if row is None else row.unit
 
-    def save_rows(self, rows: Sequence[CaseRow], position: int | None) -> None:
+    def save_rows(
+        self, rows: Sequence[CaseRow], position: int | None, *, new_rules: Sequence[str] | None = None
+    ) -> None:
+        # A row in memory carries its rules whole, so there is nothing to write apart.
         for row in rows:
             before = self.saved.get(row.id)
             if before is None or row.version >= before.version:
