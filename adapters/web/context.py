@@ -1,26 +1,17 @@
-"""What the pages reach through the app: the service, the user register, sign-ins and settings."""
+"""What the pages reach through the app: the API's services (one app builds them for both), the
+sign-ins and the settings."""
 
 from __future__ import annotations
 
 from flask import current_app
 
-from adapters.composition import SignIns, UserStore
+from adapters.composition import SignIns
 from adapters.config import Settings
-from service.cases import CaseService
+from adapters.http.context import CASE_SERVICE, USER_STORE, case_service, user_store
 
-CASE_SERVICE = "breachtrail.cases"
-USER_STORE = "breachtrail.users"
 SIGN_INS = "breachtrail.sign_ins"
 
-
-def case_service() -> CaseService:
-    service: CaseService = current_app.extensions[CASE_SERVICE]
-    return service
-
-
-def user_store() -> UserStore:
-    store: UserStore = current_app.extensions[USER_STORE]
-    return store
+__all__ = ["CASE_SERVICE", "SIGN_INS", "USER_STORE", "case_service", "settings", "sign_ins", "user_store"]
 
 
 def sign_ins() -> SignIns:
