@@ -20,14 +20,6 @@ from uuid import UUID
 
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy import (
-    Column,
-    DateTime,
-    Index,
-    LargeBinary,
-    MetaData,
-    String,
-    Table,
-    bindparam,
     func,
     inspect,
     select,
@@ -37,23 +29,9 @@ from sqlalchemy import (
 
 from adapters.sql.key_epochs import EpochKeyFiles, EpochKeyMissing, key_epochs, new_epoch_id
 from adapters.sql.key_epochs import metadata as epoch_metadata
+from adapters.sql.key_table import INSERT_KEY, aware_utc, case_keys, metadata
 
 logger = logging.getLogger(__name__)
-
-metadata = MetaData()
-
-case_keys = Table(
-    "case_keys",
-    metadata,
-    Column("case_id", String(36), primary_key=True),
-    Column("master_key_id", String(16), nullable=False),
-    Column("epoch", String(32)),  # NULL: wrapped by the master key itself (before epochs)
-    Column("wrapped_key", LargeBinary),  # NULL once destroyed
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("destroyed_at", DateTime(timezone=True)),
-    Index("case_keys_destroyed_idx", "destroyed_at"),
-    Index("case_keys_epoch_idx", "epoch"),
-)
 
 KEY_BYTES = 32
 NONCE_BYTES = 12
@@ -252,7 +230,7 @@ class SqlKeyRing:
             ).all()
         destroyed = []
         for row in due:
-            if _aware(row.retired_at) > cutoff:
+            if aware_utc(row.retired_at) > cutoff:
                 continue
             current = self.current_epoch()
             assert current is not None
@@ -351,7 +329,7 @@ class SqlKeyRing:
         with self._datastore.transaction(commit=True) as session:
             guess = self._current_epoch
             epoch_id = guess if guess in self._epoch_keys else self._epoch_for_wrapping(session)
-            inserted = session.execute(_INSERT_KEY, {
+            inserted = session.execute(INSERT_KEY, {
                 "case_id": str(case_id), "master_key_id": self._master_id, "epoch": epoch_id,
                 "wrapped_key": self._wrap(case_id, epoch_id, key), "created_at": datetime.now(UTC),
             }).rowcount
@@ -406,16 +384,3 @@ class SqlKeyRing:
     @staticmethod
     def _aad(case_id: UUID) -> bytes:
         return b"breachtrail case key " + str(case_id).encode()
-
-
-# A plain INSERT that does nothing over an existing key (the one statement a new case's key costs).
-_INSERT_KEY = text(
-    "INSERT INTO case_keys (case_id, master_key_id, epoch, wrapped_key, created_at) "
-    "VALUES (:case_id, :master_key_id, :epoch, :wrapped_key, :created_at) ON CONFLICT (case_id) DO NOTHING"
-).bindparams(*(bindparam(column.name, type_=column.type) for column in case_keys.columns
-               if column.name != "destroyed_at"))
-
-
-def _aware(moment: datetime) -> datetime:
-    # SQLite keeps no offset: what we wrote there was UTC.
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)

@@ -1,0 +1,35 @@
+"""The ``case_keys`` table: one wrapped data key per case, NULL once destroyed, and its insert."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from sqlalchemy import Column, DateTime, Index, LargeBinary, MetaData, String, Table, bindparam, text
+
+metadata = MetaData()
+
+case_keys = Table(
+    "case_keys",
+    metadata,
+    Column("case_id", String(36), primary_key=True),
+    Column("master_key_id", String(16), nullable=False),
+    Column("epoch", String(32)),  # NULL: wrapped by the master key itself (before epochs)
+    Column("wrapped_key", LargeBinary),  # NULL once destroyed
+    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("destroyed_at", DateTime(timezone=True)),
+    Index("case_keys_destroyed_idx", "destroyed_at"),
+    Index("case_keys_epoch_idx", "epoch"),
+)
+
+
+# A plain INSERT that does nothing over an existing key (the one statement a new case's key costs).
+INSERT_KEY = text(
+    "INSERT INTO case_keys (case_id, master_key_id, epoch, wrapped_key, created_at) "
+    "VALUES (:case_id, :master_key_id, :epoch, :wrapped_key, :created_at) ON CONFLICT (case_id) DO NOTHING"
+).bindparams(*(bindparam(column.name, type_=column.type) for column in case_keys.columns
+               if column.name != "destroyed_at"))
+
+
+def aware_utc(moment: datetime) -> datetime:
+    # SQLite keeps no offset: what we wrote there was UTC.
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
