@@ -4,29 +4,11 @@ from __future__ import annotations
 
 import json
 
-import pytest
-from click.testing import CliRunner
 from sqlalchemy import delete
 
-from adapters.cli import main
-from adapters.config import generate_master_key, parse_master_key
+from adapters.config import parse_master_key
 from adapters.sql.chain import event_chain
 from tests.scenarios import HR, MANAGER, case_id, report
-
-
-@pytest.fixture
-def master_key() -> str:
-    return generate_master_key()
-
-
-@pytest.fixture
-def run(database_url, master_key):
-    runner = CliRunner()
-
-    def invoke(*args: str):
-        return runner.invoke(main, list(args), env={"BREACHTRAIL_DATABASE_URL": database_url,
-                                                    "BREACHTRAIL_MASTER_KEY": master_key})
-    return invoke
 
 
 def cut_the_last_event_and_its_link(service, cid) -> None:

@@ -3,27 +3,12 @@
 from __future__ import annotations
 
 import pytest
-from click.testing import CliRunner
 from sqlalchemy import delete, update
 
-from adapters.cli import main
-from adapters.config import generate_master_key, parse_master_key
+from adapters.config import parse_master_key
 from adapters.sql.read_models import case_facts, case_summaries
 from domain.values import Outcome
 from tests.scenarios import HR, case_id, report
-
-
-@pytest.fixture
-def master_key() -> str:
-    return generate_master_key()
-
-
-@pytest.fixture
-def run(database_url, master_key):
-    def invoke(*args: str):
-        return CliRunner().invoke(main, list(args), env={"BREACHTRAIL_DATABASE_URL": database_url,
-                                                         "BREACHTRAIL_MASTER_KEY": master_key})
-    return invoke
 
 
 @pytest.fixture
