@@ -1,4 +1,4 @@
-"""Starting and stopping gunicorn on loopback: the real service, or the bare baseline app.
+"""Starting and stopping gunicorn on loopback: the real service, or a bare baseline app.
 
 Both run with the settings ``breachtrail serve`` gives gunicorn (sync workers, access log
 to stdout, no preload), in a process group of their own so that stopping reaches every
@@ -140,8 +140,24 @@ def baseline_server(database_url: str) -> Iterator[Server]:
     from bench.baseline_app import create_table
 
     create_table(database_url)
+    with _gunicorn("bench.baseline_app:app", database_url) as server:
+        yield server
+
+
+@contextmanager
+def eventsourcing_baseline_server(database_url: str) -> Iterator[Server]:
+    """The bare ``eventsourcing`` Application (``POST /reports``) under the same gunicorn settings."""
+    from bench.baseline_eventsourcing import create_table
+
+    create_table(database_url)
+    with _gunicorn("bench.baseline_eventsourcing:app", database_url) as server:
+        yield server
+
+
+@contextmanager
+def _gunicorn(application: str, database_url: str) -> Iterator[Server]:
     port = free_port()
-    command = [sys.executable, "-m", "gunicorn", *_gunicorn_options(port), "bench.baseline_app:app"]
+    command = [sys.executable, "-m", "gunicorn", *_gunicorn_options(port), application]
     server = Server(command, port, {"BREACHTRAIL_DATABASE_URL": database_url})
     try:
         server.wait_until_healthy()
