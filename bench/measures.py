@@ -1,7 +1,8 @@
 """The measurements of one run on one database backend, each beside its baseline.
 
-``measure_writes`` compares ``POST /cases`` with a bare INSERT endpoint and then saturates
-the server, checking that every acknowledged write is stored. ``measure_scaling`` seeds
+``measure_writes`` compares ``POST /cases`` with a bare INSERT endpoint and with a bare
+``eventsourcing`` Application, then saturates the server, checking that every acknowledged
+write is stored. ``measure_scaling`` seeds
 1k, 10k and 100k cases (or a quick run's smaller counts) and, at each, times reads against
 a bare authenticated GET and reads the workers' peak RSS; at the largest it times a
 projection rebuild against reading the notification log alone.
@@ -25,8 +26,9 @@ from adapters.composition import build_case_service, close_case_service, create_
 from adapters.config import Settings, generate_master_key, parse_master_key
 from adapters.sql.users import UserStore
 from bench.client import case_body, load, request, send
+from bench.pages import page, sign_in
 from bench.seed import seed_cases, seed_long_case, seed_short_case
-from bench.servers import baseline_server, breachtrail_server
+from bench.servers import baseline_server, breachtrail_server, eventsourcing_baseline_server
 from domain.values import Role
 from service.cases import CaseService
 from service.statistics import StatisticsRequest
@@ -50,19 +52,37 @@ class Plan:
     saturation_threads: int = 32
     read_seconds: float = 3.0
     read_warmup: int = 30
+    # The working day (bench/day.py): people, their units, how long, the pause between two requests.
+    day_cases: int = 100_000
+    day_seconds: float = 300.0
+    day_think: tuple[float, float] = (1.0, 5.0)
+    day_units: int = 7
+    day_managers: int = 35
+    day_hr: int = 5
+    day_reps: int = 10
 
 
 QUICK = Plan(scales=(300, 3_000), write_seconds=1.5, write_rounds=1, saturation_seconds=2.0,
-             read_seconds=0.6, read_warmup=6)
+             read_seconds=0.6, read_warmup=6, day_cases=300, day_seconds=20.0, day_think=(0.5, 2.0), day_units=3,
+             day_managers=6, day_hr=2, day_reps=2)
+
+
+_MASTER_KEYS: dict[str, bytes] = {}
+
+
+def _master_key(url: str) -> bytes:
+    """One master key per database in a run: a later measure on the same data can read what an earlier stored."""
+    return _MASTER_KEYS.setdefault(url, parse_master_key(generate_master_key()))
 
 
 class Database:
     """Settings, users and tokens of one benchmark database."""
 
-    def __init__(self, url: str):
-        self.settings = Settings(database_url=url, master_key=parse_master_key(generate_master_key()),
-                                 create_tables=False)
+    def __init__(self, url: str, *, staff: bool = True):
+        self.settings = Settings(database_url=url, master_key=_master_key(url), create_tables=False)
         create_schema(self.settings)
+        if not staff:
+            return
         engine = sa.create_engine(url)
         try:
             users = UserStore(engine)
@@ -93,15 +113,20 @@ class Database:
 
 
 def measure_writes(url: str, plan: Plan, say: Say) -> dict[str, Any]:
-    """POST /cases against the bare INSERT endpoint, then saturation and the lost-write check."""
+    """POST /cases against both baselines, alternating, then saturation and the lost-write check."""
     db = Database(url)
-    baseline_runs, service_runs = [], []
+    baseline_runs, library_runs, service_runs = [], [], []
     for round_number in range(1, plan.write_rounds + 1):
-        say(f"writes, round {round_number}/{plan.write_rounds}: bare INSERT endpoint, {plan.write_seconds:g} s")
+        step = f"writes, round {round_number}/{plan.write_rounds}"
+        say(f"{step}: bare INSERT endpoint, {plan.write_seconds:g} s")
         with baseline_server(url) as server:
             baseline_runs.append(load(server.port, [request("POST", "/insert", body=case_body())],
                                       threads=plan.write_threads, duration=plan.write_seconds, warmup=50))
-        say(f"writes, round {round_number}/{plan.write_rounds}: POST /cases, {plan.write_seconds:g} s")
+        say(f"{step}: bare eventsourcing Application, {plan.write_seconds:g} s")
+        with eventsourcing_baseline_server(url) as server:
+            library_runs.append(load(server.port, [request("POST", "/reports", body=case_body())],
+                                     threads=plan.write_threads, duration=plan.write_seconds, warmup=50))
+        say(f"{step}: POST /cases, {plan.write_seconds:g} s")
         with breachtrail_server(db.server_env) as server:
             service_runs.append(load(server.port, [request("POST", f"{API}/cases", body=case_body(),
                                                            token=db.manager)],
@@ -119,21 +144,29 @@ def measure_writes(url: str, plan: Plan, say: Say) -> dict[str, Any]:
         check = check_acknowledged(service, saturation.pop("acknowledged"))
     return {
         "baseline_insert": baseline_runs,
+        "baseline_eventsourcing": library_runs,
         "post_cases": service_runs,
         "baseline_ok_per_second": median(r["ok_per_second"] for r in baseline_runs),
+        "eventsourcing_ok_per_second": median(r["ok_per_second"] for r in library_runs),
         "post_cases_ok_per_second": median(r["ok_per_second"] for r in service_runs),
         "saturation": saturation,
         "acknowledged_check": check,
     }
 
 
+#: The event each acknowledged step must have stored, by the last part of its path.
+STEP_EVENTS = {"notes": "NoteAdded", "assessment": "Assessed", "talks": "TalkHeld", "statements": "StatementRecorded",
+               "closure": "Closed", "hearing": "HearingOpened", "warnings": "WarningIssued"}
+
+
 def check_acknowledged(service: CaseService, acknowledged: list[dict[str, Any]]) -> dict[str, Any]:
-    """Every 2xx'd POST must be stored: new cases with their events and list rows, notes at their version."""
+    """Every 2xx'd POST must be stored: new cases with their events and list rows, steps at their version."""
     new_cases = [a["location"].rsplit("/", 1)[1] for a in acknowledged if a["path"].endswith("/cases")]
-    notes: dict[str, list[int]] = {}
+    steps: dict[str, list[tuple[int, str]]] = {}
     for answer in acknowledged:
-        if answer["path"].endswith("/notes"):
-            notes.setdefault(answer["path"].split("/")[-2], []).append(int(answer["etag"].strip('"')))
+        *_, case_id, step = answer["path"].split("/")
+        if step in STEP_EVENTS:
+            steps.setdefault(case_id, []).append((int(answer["etag"].strip('"')), STEP_EVENTS[step]))
     lost: list[str] = []
     for case_id in new_cases:
         if not service.recorder.select_events(UUID(case_id), limit=1):
@@ -143,14 +176,15 @@ def check_acknowledged(service: CaseService, acknowledged: list[dict[str, Any]])
     for start in range(0, len(new_cases), 500):
         listed.update(service.case_list.rows(new_cases[start:start + 500]))
     lost += [f"case {case_id}: not in the case list" for case_id in new_cases if case_id not in listed]
-    for case_id, versions in notes.items():
+    for case_id, stored_at in steps.items():
         stored = {e.originator_version: e.topic for e in service.recorder.select_events(UUID(case_id))}
+        versions = [version for version, _ in stored_at]
         if len(set(versions)) != len(versions):
-            lost.append(f"case {case_id}: two notes acknowledged at one version")
-        lost += [f"case {case_id}: note at version {v} missing" for v in versions
-                 if not stored.get(v, "").endswith("NoteAdded")]
+            lost.append(f"case {case_id}: two steps acknowledged at one version")
+        lost += [f"case {case_id}: {event} at version {version} missing" for version, event in stored_at
+                 if not stored.get(version, "").endswith(event)]
     chain = service.verify_integrity()
-    return {"cases": len(new_cases), "notes": sum(len(v) for v in notes.values()), "lost": len(lost),
+    return {"cases": len(new_cases), "steps": sum(len(v) for v in steps.values()), "lost": len(lost),
             "examples": lost[:10], "chain_ok": chain.ok, "chain_checked": chain.checked}
 
 
@@ -207,6 +241,11 @@ def _reads(db: Database, plan: Plan, short: UUID, long_notes: UUID, long_assesse
     }
     found: dict[str, Any] = {}
     with breachtrail_server(db.server_env) as server:
+        # The browser's pages, signed in as HR (who sees every unit's cases) with a session cookie.
+        cookie = sign_in(server.port, db.settings.database_url, "bench-hr")
+        reads["page_case_list"] = page("/sager", cookie)
+        reads["page_case_1_event"] = page(f"/sager/{short}", cookie)
+        reads["page_case_1000_notes"] = page(f"/sager/{long_notes}", cookie)
         for name, entry in reads.items():
             found[name] = load(server.port, [entry], threads=1, duration=plan.read_seconds, warmup=plan.read_warmup)
         found["worker_peak_rss_kib"] = server.peak_rss_kib()
