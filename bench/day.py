@@ -30,7 +30,7 @@ from adapters.sql.users import UserStore
 from bench.measures import Database, Plan, check_acknowledged, settle
 from bench.pages import issue_links, redeem
 from bench.seed import UNITS, seed_cases
-from bench.servers import BREACHTRAIL, ROOT, STOP_TIMEOUT, breachtrail_server
+from bench.servers import BREACHTRAIL, ROOT, STOP_TIMEOUT, breachtrail_servers
 from domain.values import Role
 
 Say = Callable[[str], None]
@@ -67,7 +67,7 @@ def measure_workday(url: str, plan: Plan, say: Say, *, cases_stored: int = 0) ->
     say(f"working day: {len(staff)} people on 2 app servers and 1 projection worker, {plan.day_seconds:g} s, "
         f"{cases:,} cases")
     with ExitStack() as stack:
-        servers = [stack.enter_context(breachtrail_server(env)) for _ in range(2)]
+        servers = stack.enter_context(breachtrail_servers(env, 2))
         worker = stack.enter_context(projection_worker(env))
         links = issue_links(url, [name for name, _, _ in staff])
         spec = {

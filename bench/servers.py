@@ -82,9 +82,10 @@ class Server:
         return [peak_rss_kib(pid) for pid in self.worker_pids()]
 
     def stop(self) -> None:
+        """Quick shutdown (SIGINT): the loads are over, so no request is cut short; TERM's grace costs seconds."""
         try:
             if self.process.poll() is None:
-                os.killpg(self.process.pid, signal.SIGTERM)
+                os.killpg(self.process.pid, signal.SIGINT)
             try:
                 self.process.wait(timeout=STOP_TIMEOUT)
             except subprocess.TimeoutExpired:
@@ -124,14 +125,26 @@ def _gunicorn_options(port: int) -> list[str]:
 @contextmanager
 def breachtrail_server(env: Mapping[str, str]) -> Iterator[Server]:
     """``breachtrail serve`` on a free loopback port, healthy, for the block's duration."""
-    port = free_port()
-    command = [str(BREACHTRAIL), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers", str(WORKERS)]
-    server = Server(command, port, env)
+    with breachtrail_servers(env, 1) as servers:
+        yield servers[0]
+
+
+@contextmanager
+def breachtrail_servers(env: Mapping[str, str], count: int) -> Iterator[list[Server]]:
+    """``count`` instances of ``breachtrail serve`` on one database, started together, each on its own port."""
+    servers: list[Server] = []
     try:
-        server.wait_until_healthy()
-        yield server
+        for _ in range(count):
+            port = free_port()
+            command = [str(BREACHTRAIL), "serve", "--host", "127.0.0.1", "--port", str(port), "--workers",
+                       str(WORKERS)]
+            servers.append(Server(command, port, env))
+        for server in servers:
+            server.wait_until_healthy()
+        yield servers
     finally:
-        server.stop()
+        for server in servers:
+            server.stop()
 
 
 @contextmanager
