@@ -26,6 +26,7 @@ from typing import Any
 import click
 import sqlalchemy as sa
 
+from adapters.composition import create_schema
 from adapters.sql.users import UserStore
 from bench.measures import Database, Plan, check_acknowledged, settle
 from bench.pages import issue_links, redeem
@@ -63,6 +64,9 @@ def measure_workday(url: str, plan: Plan, say: Say, *, cases_stored: int = 0) ->
         tokens = {name: users.add(name, role, units) for name, role, units in staff}
     finally:
         engine.dispose()
+    # What `serve` does first, done once here: the new users' grants are recorded before both servers start,
+    # which would otherwise race to record the same grants.
+    create_schema(db.settings)
     env = {**db.server_env, "BREACHTRAIL_INLINE_PROJECTIONS": "no"}
     say(f"working day: {len(staff)} people on 2 app servers and 1 projection worker, {plan.day_seconds:g} s, "
         f"{cases:,} cases")

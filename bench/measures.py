@@ -55,7 +55,7 @@ class Plan:
     # The working day (bench/day.py): people, their units, how long, the pause between two requests.
     day_cases: int = 100_000
     day_seconds: float = 300.0
-    day_think: tuple[float, float] = (1.0, 5.0)
+    day_think: tuple[float, float] = (3.0, 15.0)
     day_units: int = 7
     day_managers: int = 35
     day_hr: int = 5
