@@ -106,8 +106,10 @@ def _measure(backend: str, parts: set[str], plan: Plan, args: argparse.Namespace
         say_for(f"reads as the data grows ({', '.join(f'{s:,}' for s in plan.scales)} cases)")
         with database("") as url:
             found["scaling"] = measure_scaling(url, plan, say_for)
-            if day and plan.scales[-1] >= plan.day_cases:
-                # The largest size's data is already stored: the day works on it instead of seeding again.
+            if day and plan.scales[-1] == plan.day_cases:
+                # The day's data is already stored (the largest size): it works on it instead of seeding again.
+                # (A quick day has fewer cases than the largest quick size: a small database of its own
+                # is quicker to seed than the bigger one's chain is to verify afterwards.)
                 found["workday"] = measure_workday(url, plan, say_for, cases_stored=plan.scales[-1] + 3)
                 day = False
     if day:

@@ -52,18 +52,35 @@ def send(
         connection.close()
 
 
-def load(port: int, requests: list[dict[str, Any]], *, threads: int, duration: float, warmup: int = 0,
-         max_requests: int = 1_000_000, record_acknowledged: bool = False) -> dict[str, Any]:
-    """Run ``bench.load`` in a process of its own against the server on ``port``; its summary."""
-    spec = {
+def _spec(port: int, requests: list[dict[str, Any]], *, threads: int, duration: float, warmup: int = 0,
+          max_requests: int = 1_000_000, record_acknowledged: bool = False) -> dict[str, Any]:
+    return {
         "host": "127.0.0.1", "port": port, "requests": requests, "threads": threads, "duration": duration,
         "warmup": warmup, "max_requests": max_requests, "record_acknowledged": record_acknowledged,
     }
+
+
+def _run(spec: dict[str, Any], timeout: float) -> Any:
     finished = subprocess.run(
         [sys.executable, "-m", "bench.load"], input=json.dumps(spec), capture_output=True, text=True,
-        cwd=ROOT, timeout=duration + 180, check=False,
+        cwd=ROOT, timeout=timeout, check=False,
     )
     if finished.returncode != 0:
         raise RuntimeError(f"the load generator failed:\n{finished.stderr[-2000:]}")
-    result: dict[str, Any] = json.loads(finished.stdout)
+    return json.loads(finished.stdout)
+
+
+def load(port: int, requests: list[dict[str, Any]], *, threads: int, duration: float, warmup: int = 0,
+         max_requests: int = 1_000_000, record_acknowledged: bool = False) -> dict[str, Any]:
+    """Run ``bench.load`` in a process of its own against the server on ``port``; its summary."""
+    spec = _spec(port, requests, threads=threads, duration=duration, warmup=warmup, max_requests=max_requests,
+                 record_acknowledged=record_acknowledged)
+    result: dict[str, Any] = _run(spec, duration + 180)
     return result
+
+
+def load_each(port: int, entries: dict[str, dict[str, Any]], *, duration: float, warmup: int) -> dict[str, Any]:
+    """Each entry alone from one client thread, one after the other, in one load-generator process."""
+    specs = [_spec(port, [entry], threads=1, duration=duration, warmup=warmup) for entry in entries.values()]
+    results = _run({"loads": specs}, len(specs) * (duration + 180))
+    return dict(zip(entries, results, strict=True))

@@ -2,6 +2,8 @@
 
     python -m bench.load < spec.json > result.json
 
+(or several specs, ``{"loads": [...]}``, run one after the other: one process for a series of reads)
+
 The spec names the server, the requests to cycle through, how many client threads send
 them and for how long (or how many in all). Each thread keeps its own connection (HTTP/1.1
 keep-alive where the server allows it; gunicorn's sync workers close after every response,
@@ -189,8 +191,12 @@ def _run_threads(spec: LoadSpec, counter: _Counter, *, count: bool, threads: int
 
 
 def main() -> None:
-    spec = LoadSpec.from_json(json.load(sys.stdin))
-    json.dump(run_load(spec), sys.stdout)
+    """One spec, or ``{"loads": [spec, ...]}``: several loads one after the other, answered as a list."""
+    data = json.load(sys.stdin)
+    if "loads" in data:
+        json.dump([run_load(LoadSpec.from_json(spec)) for spec in data["loads"]], sys.stdout)
+    else:
+        json.dump(run_load(LoadSpec.from_json(data)), sys.stdout)
 
 
 if __name__ == "__main__":

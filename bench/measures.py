@@ -25,7 +25,7 @@ import sqlalchemy as sa
 from adapters.composition import build_case_service, close_case_service, create_schema
 from adapters.config import Settings, generate_master_key, parse_master_key
 from adapters.sql.users import UserStore
-from bench.client import case_body, load, request, send
+from bench.client import case_body, load, load_each, request, send
 from bench.pages import page, sign_in
 from bench.seed import seed_cases, seed_long_case, seed_short_case
 from bench.servers import Server, baseline_server, breachtrail_server, eventsourcing_baseline_server
@@ -254,8 +254,7 @@ def _reads(db: Database, plan: Plan, short: UUID, long_notes: UUID, long_assesse
         reads["page_case_list"] = page("/sager", cookie)
         reads["page_case_1_event"] = page(f"/sager/{short}", cookie)
         reads["page_case_1000_notes"] = page(f"/sager/{long_notes}", cookie)
-        for name, entry in reads.items():
-            found[name] = load(server.port, [entry], threads=1, duration=plan.read_seconds, warmup=plan.read_warmup)
+        found.update(load_each(server.port, reads, duration=plan.read_seconds, warmup=plan.read_warmup))
         found["worker_peak_rss_kib"] = server.peak_rss_kib()
     return found
 

@@ -49,6 +49,16 @@ def test_the_load_generator_sends_a_bounded_load_and_keeps_what_was_acknowledged
     assert {a["location"] for a in result["acknowledged"]} == {"/things/1"}
 
 
+def test_a_series_of_loads_runs_in_one_process_each_measured_alone(port: int) -> None:
+    from bench.client import load_each, request
+
+    found = load_each(port, {"first": request("POST", "/things", body={"a": 1}),
+                             "second": request("POST", "/other", body={"b": 2})}, duration=0.2, warmup=2)
+    assert list(found) == ["first", "second"]
+    assert all(result["statuses"] == {"201": result["requests"]} and result["requests"] > 0
+               for result in found.values())
+
+
 def test_loads_go_to_the_loopback_interface_only() -> None:
     with pytest.raises(ValueError, match="loopback"):
         LoadSpec.from_json({"host": "192.0.2.1", "port": 80, "requests": [{"method": "GET", "path": "/"}]})
