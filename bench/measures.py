@@ -14,6 +14,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import partial
 from datetime import timedelta
 from statistics import median
 from typing import Any
@@ -48,6 +49,7 @@ class Plan:
     write_seconds: float = 5.0
     write_rounds: int = 2
     write_threads: int = 8
+    write_warmup: int = 50
     saturation_seconds: float = 8.0
     saturation_threads: int = 32
     read_seconds: float = 3.0
@@ -62,7 +64,7 @@ class Plan:
     day_reps: int = 10
 
 
-QUICK = Plan(scales=(300, 3_000), write_seconds=1.0, write_rounds=1, saturation_seconds=1.5,
+QUICK = Plan(scales=(300, 3_000), write_seconds=1.0, write_rounds=1, write_warmup=20, saturation_seconds=1.5,
              read_seconds=0.4, read_warmup=4, day_cases=300, day_seconds=15.0, day_think=(0.5, 2.0), day_units=3,
              day_managers=6, day_hr=2, day_reps=2)
 
@@ -116,21 +118,19 @@ def measure_writes(url: str, plan: Plan, say: Say) -> dict[str, Any]:
     """POST /cases against both baselines, alternating, then saturation and the lost-write check."""
     db = Database(url)
     baseline_runs, library_runs, service_runs = [], [], []
+    timed = partial(load, threads=plan.write_threads, duration=plan.write_seconds, warmup=plan.write_warmup)
     for round_number in range(1, plan.write_rounds + 1):
         step = f"writes, round {round_number}/{plan.write_rounds}"
         say(f"{step}: bare INSERT endpoint, {plan.write_seconds:g} s")
         with baseline_server(url) as server:
-            baseline_runs.append(load(server.port, [request("POST", "/insert", body=case_body())],
-                                      threads=plan.write_threads, duration=plan.write_seconds, warmup=50))
+            baseline_runs.append(timed(server.port, [request("POST", "/insert", body=case_body())]))
         say(f"{step}: bare eventsourcing Application, {plan.write_seconds:g} s")
         with eventsourcing_baseline_server(url) as server:
-            library_runs.append(load(server.port, [request("POST", "/reports", body=case_body())],
-                                     threads=plan.write_threads, duration=plan.write_seconds, warmup=50))
+            library_runs.append(timed(server.port, [request("POST", "/reports", body=case_body())]))
         say(f"{step}: POST /cases, {plan.write_seconds:g} s")
         with breachtrail_server(db.server_env) as server:
-            service_runs.append(load(server.port, [request("POST", f"{API}/cases", body=case_body(),
-                                                           token=db.manager)],
-                                     threads=plan.write_threads, duration=plan.write_seconds, warmup=50))
+            service_runs.append(timed(server.port, [request("POST", f"{API}/cases", body=case_body(),
+                                                            token=db.manager)]))
             if round_number == plan.write_rounds:
                 say(f"saturation: {plan.saturation_threads} clients for {plan.saturation_seconds:g} s, "
                     "new cases and notes")
