@@ -14,8 +14,8 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import partial
 from datetime import timedelta
+from functools import partial
 from statistics import median
 from typing import Any
 from uuid import UUID
