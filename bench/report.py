@@ -165,6 +165,9 @@ def chart(results: dict[str, Any], path: Path) -> bool:
     return True
 
 
+FAILURES_SHOWN = 20
+
+
 def workday_table(backend: str, workday: dict[str, Any]) -> str:
     """The working day by route: how many, p50/p95/p99, and every answer that was not expected."""
     lines = [f"Working day on {backend}: {workday['people']} people ({_roles(workday)}), {workday['cases']:,} cases, "
@@ -181,8 +184,11 @@ def workday_table(backend: str, workday: dict[str, Any]) -> str:
         every = workday["all"]
         lines.append(f"| every request | {workday['requests']:,} | {every['p50_ms']:.1f} ms | "
                      f"{every['p95_ms']:.1f} ms | {every['p99_ms']:.1f} ms | |")
-    for failure in workday["failures"]:
-        lines.append(f"- failed: {failure}")
+    shown = workday["failures"][:FAILURES_SHOWN]
+    lines += [f"- failed: {failure}" for failure in shown]
+    if workday["failed"] > len(shown):
+        lines.append(f"- … and {workday['failed'] - len(shown)} more (the first {len(workday['failures'])} are in the "
+                     "results JSON)")
     return "\n".join(lines)
 
 
