@@ -95,6 +95,8 @@ def _measure(backend: str, parts: set[str], plan: Plan, args: argparse.Namespace
 
     # The working day runs against PostgreSQL, as deployed: two app servers and one projection worker.
     day = "load" in parts and backend == "postgres"
+    if "load" in parts and not day:
+        say_for("no working day: it runs on PostgreSQL only")
     if "writes" in parts:
         say_for("statements per command")
         with database("_statements") as url:
