@@ -135,6 +135,16 @@ class _ArrivedClient:
 class BufferingWorker(ProblemWorker):
     """gunicorn's sync worker, handing it only connections whose whole request has arrived."""
 
+    _leaving_now = False  # aborted or told to quit: serve nothing more, not even what has arrived
+
+    def handle_abort(self, sig: int, frame: Any) -> None:
+        self._leaving_now = True
+        super().handle_abort(sig, frame)
+
+    def handle_quit(self, sig: int, frame: Any) -> None:
+        self._leaving_now = True
+        super().handle_quit(sig, frame)
+
     def run(self) -> None:
         if self.cfg.is_ssl:
             self.log.warning("gunicorn terminates TLS itself: requests are read blocking, "
@@ -160,8 +170,8 @@ class BufferingWorker(ProblemWorker):
             self._selector.close()
 
     def _loop(self) -> None:
-        # After a stop signal no connection is accepted, but requests already arriving are served.
-        while self.alive or self._arriving or self._arrived:
+        # After a graceful stop no connection is accepted, but requests already arriving are served.
+        while not self._leaving_now and (self.alive or self._arriving or self._arrived):
             self.notify()
             if not self.is_parent_alive():
                 return

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import threading
 import time
@@ -184,3 +185,24 @@ def test_idle_connections_and_clients_that_never_close_hold_no_worker(server: Se
     for connection in lingering:
         status, _, _ = answer_of(connection)
         assert status == 200
+
+
+def test_a_request_still_arriving_when_the_server_is_told_to_stop_is_answered(tmp_path: Path) -> None:
+    settings = {"BREACHTRAIL_REQUEST_READ_TIMEOUT": str(READ_TIMEOUT), "BREACHTRAIL_KEY_DIR": str(tmp_path / "keys")}
+    process = ServerProcess(f"sqlite:///{tmp_path / 'stop.sqlite3'}", settings, workers=1)
+    try:
+        process.wait_until_healthy()
+        parts = urlsplit(process.url)
+        connection = socket.create_connection((parts.hostname, parts.port), timeout=READ_TIMEOUT + 10)
+        connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        time.sleep(0.3)
+
+        os.killpg(process.process.pid, signal.SIGTERM)
+        time.sleep(0.3)
+        connection.sendall(b"\r\n")
+        status, _, body = answer_of(connection)
+
+        assert status == 200, body
+        assert process.process.wait(timeout=15) == 0
+    finally:
+        process.close()
