@@ -23,6 +23,7 @@ from urllib.parse import urlsplit
 import pytest
 
 from adapters.config import generate_master_key
+from adapters.http.server_errors import MAX_BODY_BYTES
 from tests.e2e.http import NEW_CASE
 from tests.e2e.server import ServerProcess
 from tests.e2e.test_http_concurrency import Reply, add_user_with_the_cli, send
@@ -166,6 +167,33 @@ def test_a_client_that_expects_100_continue_gets_it_once_then_its_answer(server:
 
     assert interim == b"HTTP/1.1 100 Continue\r\n\r\n"
     assert status == 201 and b"100 Continue" not in answer, answer
+
+
+def test_a_chunked_body_is_served_once_its_last_chunk_has_arrived(server: Served) -> None:
+    body = json.dumps(NEW_CASE).encode()
+    connection = server.connect(
+        (f"POST /api/v1/cases HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {server.token}\r\n"
+         "Content-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n").encode())
+    for piece in (body[:40], body[40:]):
+        connection.sendall(f"{len(piece):x}\r\n".encode() + piece + b"\r\n")
+        time.sleep(0.3)
+    connection.sendall(b"0\r\n\r\n")
+
+    status, _, answer = answer_of(connection)
+
+    assert status == 201, answer
+
+
+def test_a_body_declared_too_large_is_refused_at_once_without_waiting_for_it(server: Served) -> None:
+    connection = server.connect(
+        (f"POST /api/v1/cases HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {server.token}\r\n"
+         f"Content-Type: application/json\r\nContent-Length: {10 * MAX_BODY_BYTES}\r\n\r\n").encode())
+    started = time.monotonic()
+
+    status, headers, answer = answer_of(connection)
+
+    assert status == 413 and headers["content-type"] == "application/problem+json", answer
+    assert time.monotonic() - started < READ_TIMEOUT
 
 
 def test_idle_connections_and_clients_that_never_close_hold_no_worker(server: Served) -> None:
