@@ -207,6 +207,8 @@ class BufferingWorker(ProblemWorker):
             return 0.0
         longest = self.timeout or 0.5  # the arbiter must hear from the worker within its timeout
         deadlines = [request.deadline for request in self._arriving.values()] + list(self._lingering.values())
+        if self._accept_paused_until > time.monotonic():
+            deadlines.append(self._accept_paused_until)
         if not deadlines:
             return longest
         return max(0.0, min(longest, min(deadlines) - time.monotonic()))
