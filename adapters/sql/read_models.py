@@ -38,6 +38,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import TextClause
 
+from adapters.sql import write_batch
 from domain.rules import rule_codes
 from domain.values import month_key
 from service.case_list import CaseListFilter, CaseRow
@@ -144,17 +145,24 @@ class SqlCaseListStore:
                 # One statement each, built once and sent with every row's values (executemany):
                 # building and compiling an upsert per row cost more than the database's work.
                 summaries = [self._sealed.seal({name: getattr(row, name) for name in _ROW_COLUMNS}) for row in rows]
-                session.execute(_upsert(case_summaries), summaries)
-                session.execute(_upsert(case_facts), [_facts(row) for row in rows])
                 ruled = set(new_rules) if new_rules is not None else None
                 rules = [
                     {"case_id": row.id, "rule": code, "ordinal": index}
                     for row in rows if ruled is None or row.id in ruled
                     for index, code in enumerate(row.rules)
                 ]
-                if rules:
-                    # A case's rules are its report's: over stored ones (a replay), nothing changes.
-                    session.execute(case_summary_rules.insert() if ruled is None else _INSERT_RULES, rules)
+                batch = write_batch.pending(session) if ruled is not None else None
+                if batch is not None:
+                    # A command's rows: sent with the rest of its writes, in one statement.
+                    batch.add(SUMMARIES, summaries)
+                    batch.add(FACTS, [_facts(row) for row in rows])
+                    batch.add(RULES, rules)
+                else:
+                    session.execute(_upsert(case_summaries), summaries)
+                    session.execute(_upsert(case_facts), [_facts(row) for row in rows])
+                    if rules:
+                        # A case's rules are its report's: over stored ones (a replay), nothing changes.
+                        session.execute(case_summary_rules.insert() if ruled is None else _INSERT_RULES, rules)
             if position is not None:
                 self._advance(session, CASE_LIST, position)
 
@@ -222,7 +230,11 @@ class SqlCaseListStore:
 
     def _advance(self, session: Session, name: str, position: int) -> None:
         # One upsert, and never backwards: a batch folded late must not move the position back.
-        session.execute(_upsert(projection_positions), {"name": name, "position": position})
+        batch = write_batch.pending(session)
+        if batch is not None:
+            batch.add(POSITIONS, [{"name": name, "position": position}])
+        else:
+            session.execute(_upsert(projection_positions), {"name": name, "position": position})
 
 
 def _facts(row: CaseRow) -> dict[str, Any]:
@@ -315,6 +327,13 @@ _UPSERT_KEYS: dict[str, tuple[str, str]] = {
 }
 
 
+def _on_conflict(table: Table) -> str:
+    key, growing = _UPSERT_KEYS[table.name]
+    updates = ", ".join(f"{c.name} = excluded.{c.name}" for c in table.columns if c.name != key)
+    # Never over a newer version: a rebuild racing a live write must not set a row back.
+    return f"ON CONFLICT ({key}) DO UPDATE SET {updates} WHERE {table.name}.{growing} < excluded.{growing}"
+
+
 @cache
 def _upsert(table: Table) -> TextClause:
     """INSERT … ON CONFLICT DO UPDATE for ``table``; SQLite and PostgreSQL spell it alike.
@@ -322,12 +341,16 @@ def _upsert(table: Table) -> TextClause:
     Written as text because SQLAlchemy cannot cache a compiled ON CONFLICT statement, and
     compiling three of them for every write cost more than the database's own work on them.
     """
-    key, growing = _UPSERT_KEYS[table.name]
     names = [column.name for column in table.columns]
-    updates = ", ".join(f"{name} = excluded.{name}" for name in names if name != key)
-    # Never over a newer version: a rebuild racing a live write must not set a row back.
     statement = text(
         f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join(':' + name for name in names)}) "
-        f"ON CONFLICT ({key}) DO UPDATE SET {updates} WHERE {table.name}.{growing} < excluded.{growing}"
+        f"{_on_conflict(table)}"
     )
     return statement.bindparams(*(bindparam(column.name, type_=column.type) for column in table.columns))
+
+
+# A command's share of its transaction's write batch (adapters.sql.write_batch), per table.
+SUMMARIES = write_batch.register(write_batch.Part(case_summaries, _on_conflict(case_summaries)))
+FACTS = write_batch.register(write_batch.Part(case_facts, _on_conflict(case_facts)))
+RULES = write_batch.register(write_batch.Part(case_summary_rules, "ON CONFLICT (case_id, rule) DO NOTHING"))
+POSITIONS = write_batch.register(write_batch.Part(projection_positions, _on_conflict(projection_positions)))

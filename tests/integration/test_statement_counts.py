@@ -22,14 +22,14 @@ from tests.scenarios import HR, INCIDENT_DAY, MANAGER, case_id, report
 
 # (SQLite, PostgreSQL): PostgreSQL adds the library's LOCK TABLE before each event insert.
 EXPECTED = {
-    "report": (9, 10),
-    "assessment": (9, 10),
-    "hearing": (8, 9),
-    "statement": (8, 9),
-    "talk": (9, 10),
-    "warning": (10, 11),
-    "note": (8, 9),
-    "closure": (9, 10),
+    "report": (4, 5),
+    "assessment": (5, 6),
+    "hearing": (5, 6),
+    "statement": (5, 6),
+    "talk": (5, 6),
+    "warning": (6, 7),
+    "note": (5, 6),
+    "closure": (5, 6),
     "get_case": (3, 3),
 }
 
