@@ -29,6 +29,7 @@ from sqlalchemy import (
     desc,
     exists,
     func,
+    literal,
     not_,
     or_,
     select,
@@ -39,9 +40,10 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import TextClause
 
 from adapters.sql import write_batch
+from adapters.sql.key_table import LATEST_DESTROYED
 from domain.rules import rule_codes
 from domain.values import month_key
-from service.case_list import CaseListFilter, CaseRow
+from service.case_list import CaseListFilter, CaseRow, Listing
 from service.read_model_check import row_differences
 
 metadata = MetaData()
@@ -133,6 +135,20 @@ class SqlCaseListStore:
     def unit_of(self, case_id: str) -> str | None:
         with self._datastore.transaction(commit=False) as session:
             return session.execute(select(case_summaries.c.unit).where(case_summaries.c.id == case_id)).scalar()
+
+    def look_up(self, case_id: str) -> Listing:
+        """The case's unit and version, and when a case key was last destroyed: one query."""
+        refreshed = getattr(self._sealed.key_ring, "refreshed", None)
+        columns = [case_summaries.c.unit, case_summaries.c.version]
+        if refreshed is not None:
+            columns.append(LATEST_DESTROYED.label("latest_destroyed"))
+        one = select(literal(1).label("one")).subquery()
+        query = select(*columns).select_from(one.outerjoin(case_summaries, case_summaries.c.id == case_id))
+        with self._datastore.transaction(commit=False) as session:
+            found = session.execute(query).one()
+        if refreshed is not None:
+            refreshed(found.latest_destroyed)
+        return Listing(found.unit, found.version, keys_checked=refreshed is not None)
 
     def save_rows(
         self, rows: Sequence[CaseRow], position: int | None, *, new_rules: Sequence[str] | None = None
@@ -275,6 +291,10 @@ class _SealedEmployee:
 
     def __init__(self, key_ring: Any):
         self._key_ring = key_ring
+
+    @property
+    def key_ring(self) -> Any:
+        return self._key_ring
 
     def seal(self, values: dict[str, Any]) -> dict[str, Any]:
         if self._key_ring is None:
