@@ -2,7 +2,7 @@
 
 docs/PERFORMANCE.md lists each statement and says what stands between these numbers and fewer.
 The counts are of a steady state: one process writing (so its memory of the chain's head and of
-the case list rows is current), a case key epoch in use, a unit with no staff list.
+the case list rows and cases is current), a case key epoch in use, a unit with no staff list.
 """
 
 from __future__ import annotations
