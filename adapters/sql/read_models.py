@@ -139,7 +139,7 @@ class SqlCaseListStore:
     def look_up(self, case_id: str) -> Listing:
         """The case's unit and version, and when a case key was last destroyed: one query."""
         refreshed = getattr(self._sealed.key_ring, "refreshed", None)
-        columns = [case_summaries.c.unit, case_summaries.c.version]
+        columns: list[Any] = [case_summaries.c.unit, case_summaries.c.version]
         if refreshed is not None:
             columns.append(LATEST_DESTROYED.label("latest_destroyed"))
         one = select(literal(1).label("one")).subquery()

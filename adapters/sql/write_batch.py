@@ -87,13 +87,13 @@ class WriteBatch:
         guarded = [p.name for p in _PARTS if p.guard is not None and p.name in pending]
         if dialect.name == "postgresql":
             names = tuple(p.name for p in _PARTS if p.name in pending)
-            values = {name: _json(_part(name), pending[name], dialect) for name in names}
+            values: dict[str, Any] = {name: _json(_part(name), pending[name], dialect) for name in names}
             conditional = previous is not None and bool(guarded)
             if conditional:
                 values["previous"] = previous
             written = session.execute(_postgresql_statement(names, conditional), values).scalar_one()
             return not conditional or written == sum(len(pending[name]) for name in guarded)
-        values = {p.name: _json(p, pending[p.name], dialect) if p.name in pending else None for p in _PARTS}
+        values = {p.name: (_json(p, pending[p.name], dialect) if p.name in pending else None) for p in _PARTS}
         values["previous"] = previous if guarded else None
         try:
             session.execute(_sqlite_statement(tuple(p.name for p in _PARTS)), values)
@@ -182,7 +182,7 @@ def _columns(part: Part) -> list[str]:
 def _postgresql_statement(names: tuple[str, ...], conditional: bool) -> TextClause:
     from sqlalchemy.dialects import postgresql
 
-    dialect = postgresql.dialect()  # type: ignore[no-untyped-call]
+    dialect = postgresql.dialect()
     ctes = []
     counted = []
     for index, name in enumerate(names):
@@ -197,7 +197,7 @@ def _postgresql_statement(names: tuple[str, ...], conditional: bool) -> TextClau
         if part.guard is not None:
             counted.append(f"(SELECT count(*) FROM w{index})")
     statement = text(f"WITH {', '.join(ctes)} SELECT {' + '.join(counted) or '0'}")
-    params = [bindparam(name, type_=sa.Text()) for name in names]
+    params: list[Any] = [bindparam(name, type_=sa.Text()) for name in names]
     if conditional:
         params.append(bindparam("previous", type_=sa.BigInteger()))
     return statement.bindparams(*params)
