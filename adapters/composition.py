@@ -19,6 +19,7 @@ from eventsourcing.persistence import Recording
 
 from adapters.config import ConfigurationError, Settings
 from adapters.reminders.smtp import SmtpMailer
+from adapters.sql import write_batch
 from adapters.sql.access_log import SqlAccessLog, access_log_key
 from adapters.sql.backups import BackupError, Reapplied, backup_database, reapply_erasures, restore_database
 from adapters.sql.chain import SealSigner, SqlChainStore, chain_key
@@ -96,8 +97,10 @@ def build_case_service(
         return ring
 
     def transaction(service: CaseService) -> Callable[[], AbstractContextManager[Any]]:
+        # A command's rows beside its events go out in one statement (adapters.sql.write_batch).
         datastore = service.factory.datastore  # type: ignore[attr-defined]
-        return lambda: datastore.transaction(commit=True)
+        write_batch.enable(datastore.engine)
+        return lambda: write_batch.batched_transaction(datastore)
 
     def extend_chain(service: CaseService, recordings: list[Recording[UUID]]) -> None:
         assert service.chain is not None
