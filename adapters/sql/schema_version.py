@@ -17,6 +17,8 @@ from datetime import UTC, datetime
 from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, func, inspect, select
 from sqlalchemy.engine import Connection, Engine
 
+from adapters.sql.schema_lock import one_upgrade_at_a_time
+
 SCHEMA_VERSION_TABLE = "breachtrail_schema_version"
 
 metadata = MetaData()
@@ -82,18 +84,22 @@ def check_not_newer(engine: Engine) -> int | None:
 
 
 def upgrade(engine: Engine, create_tables: Callable[[], None]) -> list[Migration]:
-    """Bring the database to ``code_version()``: create missing tables, run the steps not yet run."""
-    current = check_not_newer(engine) or 0
-    create_tables()
-    metadata.create_all(engine)
-    applied = []
-    for migration in MIGRATIONS:
-        if migration.version <= current:
-            continue
-        with engine.begin() as connection:
-            migration.apply(connection)
-            connection.execute(schema_versions.insert().values(
-                version=migration.version, description=migration.description, applied_at=datetime.now(UTC),
-            ))
-        applied.append(migration)
-    return applied
+    """Bring the database to ``code_version()``: create missing tables, run the steps not yet run.
+
+    One process at a time: another one upgrading the same database waits, then finds it done.
+    """
+    with one_upgrade_at_a_time(engine):
+        current = check_not_newer(engine) or 0
+        create_tables()
+        metadata.create_all(engine)
+        applied = []
+        for migration in MIGRATIONS:
+            if migration.version <= current:
+                continue
+            with engine.begin() as connection:
+                migration.apply(connection)
+                connection.execute(schema_versions.insert().values(
+                    version=migration.version, description=migration.description, applied_at=datetime.now(UTC),
+                ))
+            applied.append(migration)
+        return applied

@@ -3,7 +3,10 @@ and refuses one a newer release has upgraded."""
 
 from __future__ import annotations
 
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 from uuid import UUID
 
@@ -119,3 +122,24 @@ def test_a_later_step_runs_once_in_order_on_an_older_database(release_1: str,
     engine = sa.create_engine(release_1)
     assert "case_facts_unit_idx" in {index["name"] for index in sa.inspect(engine).get_indexes("case_facts")}
     engine.dispose()
+
+
+def test_several_processes_starting_together_upgrade_one_database_once_and_all_start(
+    database_url: str, tmp_path: Path
+) -> None:
+    # Two `breachtrail serve` instances (or a deploy's init-db beside one) start at the same time.
+    env = {**os.environ, "BREACHTRAIL_DATABASE_URL": database_url, "BREACHTRAIL_MASTER_KEY": RELEASE_1_KEY,
+           "BREACHTRAIL_KEY_DIR": str(tmp_path / "keys")}
+    command = [str(Path(sys.executable).parent / "breachtrail"), "init-db"]
+    processes = [subprocess.Popen(command, env=env, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                  text=True) for _ in range(3)]
+    outputs = [process.communicate(timeout=120)[0] for process in processes]
+
+    assert [process.returncode for process in processes] == [0, 0, 0], outputs
+    engine = sa.create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            recorded = connection.execute(sa.text(f"SELECT version FROM {SCHEMA_VERSION_TABLE}")).scalars().all()
+    finally:
+        engine.dispose()
+    assert sorted(recorded) == list(range(1, code_version() + 1))
