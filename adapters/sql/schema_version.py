@@ -4,13 +4,15 @@ A plain versioned table rather than Alembic: the event and tracking tables are d
 ``eventsourcing_sqlalchemy`` and the read tables can be rebuilt from the events, so the schema
 changes this service makes are few and additive. New tables come from ``create_all`` (harmless
 when they exist); a change to an existing table is a numbered step below, run once, in order,
-in its own transaction with its version row. A database whose version is above the code's was
+in its own transaction with its version row. A step that needs the running service (its keys:
+linking rows into a chain) is given to ``upgrade`` by the composition root and runs, once,
+just before its version is recorded. A database whose version is above the code's was
 written by a newer release: this code refuses it rather than guess what it may not touch.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -34,14 +36,24 @@ class Migration:
     version: int
     description: str
     apply: Callable[[Connection], None]
+    keyed: bool = False  # also runs the service's step for this version (``upgrade``'s ``steps``)
 
 
 def _baseline(connection: Connection) -> None:
     """Version 1 is the schema the first release made; ``create_all`` has made any part missing."""
 
 
+def _keyed_only(connection: Connection) -> None:
+    """Nothing to change in SQL: the table is new (``create_all``); the service's step does the rest."""
+
+
+#: The version whose step links the policy events stored before the policy chain existed.
+POLICY_CHAIN_VERSION = 2
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "baseline: events, snapshots, read models, users, keys, chain, access log", _baseline),
+    Migration(POLICY_CHAIN_VERSION, "policy chain: the policy events stored before it are linked once",
+              _keyed_only, keyed=True),
 ]
 
 
@@ -81,8 +93,13 @@ def check_not_newer(engine: Engine) -> int | None:
     return version
 
 
-def upgrade(engine: Engine, create_tables: Callable[[], None]) -> list[Migration]:
-    """Bring the database to ``code_version()``: create missing tables, run the steps not yet run."""
+def upgrade(
+    engine: Engine, create_tables: Callable[[], None], steps: Mapping[int, Callable[[], None]] | None = None,
+) -> list[Migration]:
+    """Bring the database to ``code_version()``: create missing tables, run the steps not yet run.
+
+    ``steps`` holds, by version, what a keyed migration needs done by the service.
+    """
     current = check_not_newer(engine) or 0
     create_tables()
     metadata.create_all(engine)
@@ -90,6 +107,12 @@ def upgrade(engine: Engine, create_tables: Callable[[], None]) -> list[Migration
     for migration in MIGRATIONS:
         if migration.version <= current:
             continue
+        if migration.keyed:
+            step = (steps or {}).get(migration.version)
+            if step is None:
+                raise RuntimeError(f"schema version {migration.version} needs the service's keys: run "
+                                   "'breachtrail init-db'")
+            step()
         with engine.begin() as connection:
             migration.apply(connection)
             connection.execute(schema_versions.insert().values(
