@@ -39,7 +39,7 @@ from adapters.sql.schema_version import (
 from adapters.sql.sign_ins import LINK_LIFETIME, RefusedSignIn, SignIns
 from adapters.sql.sqlite_files import checkpoint, overwrite_deleted_content
 from adapters.sql.staff import SqlStaffDirectory, ref_index_key
-from adapters.sql.statistics_source import SqlStatisticsStore
+from adapters.sql.statistics_source import SqlStatisticsStore, release_key
 from adapters.sql.user_contacts import UserContacts, check_contact
 from adapters.sql.users import USERS_TABLE, UserAccount, UserError, UserStore
 from domain.deadlines import DeadlineRules
@@ -56,6 +56,7 @@ from service.roll_out_deadlines import ConsultationDeadlines, IntroductionDeadli
 from service.staff import StaffService
 from service.staff_directory import fold_staff_events
 from service.statistics import Statistics
+from service.trail import seal_what_came_before
 from service.user_accounts import SYSTEM_CLI, UnknownUserAccount, UserAdministration
 
 
@@ -76,7 +77,7 @@ def build_case_service(
         return store
 
     def statistics(service: CaseService) -> Statistics:
-        store = SqlStatisticsStore(service.factory.datastore)  # type: ignore[attr-defined]
+        store = SqlStatisticsStore(service.factory.datastore, release_key(settings.resolved_master_key()))  # type: ignore[attr-defined]
         if settings.create_tables:
             store.create_tables()
         return Statistics(store, k=settings.statistics_k)
@@ -345,7 +346,7 @@ def create_schema(settings: Settings) -> list[str]:
             build_sign_ins(built[0], tables)
             build_reminders(built[0], tables)
 
-        steps = {POLICY_CHAIN_VERSION: lambda: link_existing_policy_events(built[0])}
+        steps = {POLICY_CHAIN_VERSION: lambda: seal_what_came_before(built[0].trail())}
         return [f"{m.version}: {m.description}" for m in upgrade(engine, create_tables, steps)]
     finally:
         for service in built:
@@ -353,18 +354,12 @@ def create_schema(settings: Settings) -> list[str]:
         engine.dispose()
 
 
-def link_existing_policy_events(service: CaseService) -> None:
-    """The upgrade step that links policy events stored before the policy chain existed (run once)."""
-    assert service.policies is not None and service.policies.chain is not None
-    service.policies.chain.link_unlinked()
-
-
 def check_schema(service: CaseService, settings: Settings) -> None:
     """Refuse a database a newer release upgraded; with tables created here, record their version too."""
     engine = service.factory.datastore.engine  # type: ignore[attr-defined]
     if settings.create_tables:
         # The service has just made every table.
-        upgrade(engine, lambda: None, {POLICY_CHAIN_VERSION: lambda: link_existing_policy_events(service)})
+        upgrade(engine, lambda: None, {POLICY_CHAIN_VERSION: lambda: seal_what_came_before(service.trail())})
     else:
         check_not_newer(engine)
 

@@ -26,7 +26,7 @@ from service.errors import AccessDenied, CaseNotFound, CaseNotYetReported, Versi
 from service.integrity import EventChain, Verification
 from service.records import CaseFile, case_file, moment, version_at
 from service.statistics import Statistics
-from service.trail import Trail
+from service.trail import SealedReleases, Trail
 from service.users import User
 from service.views import CasePage, CaseView, HistoryEntry, case_view, history_entry
 
@@ -150,7 +150,8 @@ class CaseQueries:
             events=self.chain,
             policies=self.policies.chain if self.policies is not None else None,
             access_log=self.access_log if isinstance(self.access_log, ChainedAccessLog) else None,
-            releases=self._statistics.store if self._statistics is not None else None,
+            releases=(self._statistics.store if self._statistics is not None
+                      and isinstance(self._statistics.store, SealedReleases) else None),
         )
 
     def history(self, user: User, case_id: UUID) -> list[HistoryEntry]:

@@ -1,7 +1,7 @@
 """The whole trail, checked at once: the events, the policies, the access log, the released statistics.
 
 Each part is sealed its own way where it is stored (two HMAC chains of events, the access log's
-per-writer chains, each release's SHA-256); this module reads them all in one pass, so that
+per-writer chains, each release's SHA-256 and MAC); this module reads them all in one pass, so that
 ``breachtrail verify``, a seal and ``GET /integrity`` all speak of the same state, and a seal
 can sign every part's head (``service/seals.py``).
 """
@@ -10,11 +10,32 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import Protocol, runtime_checkable
 
 from service.access_log import AccessLogCheck, ChainedAccessLog
 from service.integrity import EventChain, Verification
-from service.statistics import StatisticsStore
-from service.statistics_release import body_hash, read_release
+from service.statistics_release import ReleaseRecord, body_hash, read_release
+
+
+@runtime_checkable
+class SealedReleases(Protocol):
+    """The released statistics tables, each row with a MAC only the service can make."""
+
+    def records(self) -> list[ReleaseRecord]:
+        """Every release, oldest period first."""
+        ...
+
+    def bodies(self) -> dict[str, str]:
+        """Every release's stored text, by period."""
+        ...
+
+    def forged(self) -> list[str]:
+        """The periods whose row's MAC does not match."""
+        ...
+
+    def seal_unsealed(self) -> int:
+        """Give the rows stored before releases carried a MAC theirs (an upgrade's step, run once)."""
+        ...
 
 
 @dataclass
@@ -24,7 +45,7 @@ class Trail:
     events: EventChain
     policies: EventChain | None = None
     access_log: ChainedAccessLog | None = None
-    releases: StatisticsStore | None = None
+    releases: SealedReleases | None = None
 
 
 @dataclass
@@ -50,6 +71,14 @@ class TrailState:
                 and (self.access_log is None or self.access_log.ok) and not self.releases.problems)
 
 
+def seal_what_came_before(trail: Trail) -> None:
+    """The upgrade step, run once: link the policy events, and MAC the releases, stored before either was."""
+    if trail.policies is not None:
+        trail.policies.link_unlinked()
+    if trail.releases is not None:
+        trail.releases.seal_unsealed()
+
+
 def check_trail(trail: Trail, progress: Callable[[int], None] | None = None) -> TrailState:
     """Recompute every chain and every release's hash."""
     return TrailState(
@@ -60,9 +89,12 @@ def check_trail(trail: Trail, progress: Callable[[int], None] | None = None) -> 
     )
 
 
-def check_releases(store: StatisticsStore) -> ReleaseCheck:
-    """Each stored release's text hashed again and compared with the hash recorded at its release."""
+def check_releases(store: SealedReleases) -> ReleaseCheck:
+    """Each stored release's text hashed again and compared with the hash recorded at its release,
+    and each row's MAC checked."""
     check = ReleaseCheck()
+    check.problems += [f"statistics release {period}: its row's MAC does not match: it was written or rewritten "
+                       "outside the service" for period in store.forged()]
     bodies = store.bodies()
     for record in store.records():
         check.hashes[record.period] = record.hash

@@ -47,12 +47,12 @@ def _keyed_only(connection: Connection) -> None:
     """Nothing to change in SQL: the table is new (``create_all``); the service's step does the rest."""
 
 
-#: The version whose step links the policy events stored before the policy chain existed.
+#: The version whose step links the policy events, and MACs the releases, stored before it.
 POLICY_CHAIN_VERSION = 2
 
 MIGRATIONS: list[Migration] = [
     Migration(1, "baseline: events, snapshots, read models, users, keys, chain, access log", _baseline),
-    Migration(POLICY_CHAIN_VERSION, "policy chain: the policy events stored before it are linked once",
+    Migration(POLICY_CHAIN_VERSION, "policy chain and release MACs: what was stored before them is sealed once",
               _keyed_only, keyed=True),
 ]
 

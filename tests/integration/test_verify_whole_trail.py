@@ -24,19 +24,21 @@ from tests.time_travel import COPENHAGEN, time_machine  # noqa: F401  (fixture)
 
 
 def _as_before_the_policy_chain(database_url: str) -> None:
-    """The database as the release before the policy chain left it: no policy links, schema version 1."""
+    """The database as the release before the policy chain left it: no policy links, no release MACs,
+    schema version 1."""
     engine = sa.create_engine(database_url)
     try:
         with engine.begin() as connection:
             connection.execute(delete(policy_chain))
+            connection.execute(update(statistics_releases).values(mac=None))
             connection.execute(delete(schema_versions).where(schema_versions.c.version >= POLICY_CHAIN_VERSION))
     finally:
         engine.dispose()
 
 
-def test_init_db_links_the_policy_events_of_an_older_installation_once(make_service, master_key, run,
-                                                                        database_url):
-    service = make_service(master_key=parse_master_key(master_key))
+def test_init_db_seals_the_policy_events_and_releases_of_an_older_installation_once(
+        make_service, master_key, time_machine, run, database_url):  # noqa: F811
+    service = _released_march(make_service, master_key, time_machine, run)
     service.policies.revise(HR, DRAFT_KEY, text=REVISED)
     stored = service.policies.recorder.max_notification_id()
     assert run("init-db").exit_code == 0
@@ -44,6 +46,7 @@ def test_init_db_links_the_policy_events_of_an_older_installation_once(make_serv
 
     before = run("verify")
     assert before.exit_code == 1 and "POLICY CHAIN BROKEN at policy event 1" in before.output
+    assert "statistics release 2025-03: its row's MAC does not match" in before.output
 
     upgraded = run("init-db")
     assert upgraded.exit_code == 0, upgraded.output
@@ -51,6 +54,7 @@ def test_init_db_links_the_policy_events_of_an_older_installation_once(make_serv
     after = run("verify")
     assert after.exit_code == 0, after.output
     assert f"ok: {stored} policy events verified" in after.output
+    assert "ok: 1 statistics releases match their recorded hashes" in after.output
 
     # Once: links deleted after the upgrade are not made again by a later init-db.
     with service.policies.factory.datastore.transaction(commit=True) as session:
@@ -120,13 +124,16 @@ def test_an_edited_released_count_fails_verify(make_service, master_key, time_ma
     assert run("integrity", "seal").exit_code == 1
 
 
-def test_a_release_rewritten_with_its_hash_after_a_seal_fails_verify_against_it(
+def test_a_release_rewritten_together_with_its_hash_fails_verify_and_a_seal(
         make_service, master_key, time_machine, run, tmp_path):  # noqa: F811
     service = _released_march(make_service, master_key, time_machine, run)
     seals = tmp_path / "seals.jsonl"
     assert run("integrity", "seal", "--out", str(seals)).exit_code == 0
 
     _edit_march(service, with_hash=True)
+    alone = run("verify")
+    assert alone.exit_code == 1
+    assert "statistics release 2025-03: its row's MAC does not match" in alone.output
     result = run("verify", "--against", str(seals))
     assert result.exit_code == 1
     assert "statistics release 2025-03: its recorded hash differs from the sealed one" in result.output
