@@ -52,8 +52,8 @@ def verify(seal_file: Path | None) -> None:
         problems = trail_problems(state, checks, lambda policy_id: _policy_name(service, policy_id))
     problems += [f"READ MODEL differs from the events: {difference}" for difference in differences]
     problems += [f"ERASURE not applied: case {case_id} is in the erasure ledger, but its personal data can still "
-                 "be read (a backup restored without the ledger?): run 'breachtrail restore' again, or erase it"
-                 for case_id in not_applied]
+                 "be read (a backup put back without 'breachtrail restore', which applies the ledger?): erase it "
+                 "again" for case_id in not_applied]
     for line in problems:
         click.echo(line, err=True)
     if problems:

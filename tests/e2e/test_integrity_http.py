@@ -86,3 +86,16 @@ def test_a_posted_seal_that_is_not_one_is_a_422_and_a_manager_may_not_ask(api):
     answer = api.post("/api/v1/integrity/seals", {"seals": [{"kind": "something else"}]})
     assert answer.status_code == 422 and "seals" in answer.json["errors"]
     assert api.post("/api/v1/integrity/seals", {"seals": []}, caller="manager").status_code == 403
+
+
+def test_a_rewritten_policy_text_breaks_the_answer_naming_the_policy_event(api, service):
+    policies = service.policies
+    record = policies.recorder.events_record_cls
+    with policies.factory.datastore.transaction(commit=True) as session:
+        stored = session.query(record).filter(record.originator_version == 1).one()
+        policy_id = str(stored.originator_id)
+        stored.state = stored.state.replace(b"godkendelse", b"tilladelse", 1)
+    answer = api.get("/api/v1/integrity").json
+    assert answer["status"] == "broken" and answer["first_break"] is None
+    assert answer["policies"]["first_break"]["case_id"] == policy_id
+    assert "altered" in answer["policies"]["first_break"]["problem"]
