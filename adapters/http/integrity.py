@@ -120,9 +120,10 @@ class Integrity(MethodView):
     @blp.response(200, IntegritySchema)
     @problems(blp, 401, 403, 422)
     def get(self, query: dict[str, Any]) -> dict[str, Any]:
-        """Recompute the event chain now and report its head and whether it holds (hr).
+        """Recompute the event and policy chains, the access log and the releases' hashes now (hr).
 
-        With ``since``, also whether the chain still holds that earlier head: nothing was cut off.
+        With ``since``, also whether the event chain still holds that earlier head: nothing was cut
+        off. To check whole seals (every chain's head), POST them to ``/integrity/seals``.
         """
         service = case_service()
         state = check_trail(service.trail(current_user()))
