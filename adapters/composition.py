@@ -22,18 +22,25 @@ from adapters.reminders.smtp import SmtpMailer
 from adapters.sql import write_batch
 from adapters.sql.access_log import SqlAccessLog, access_log_key
 from adapters.sql.backups import BackupError, Reapplied, backup_database, reapply_erasures, restore_database
-from adapters.sql.chain import SealSigner, SqlChainStore, chain_key
-from adapters.sql.datastore import FACTORY_TOPIC, database_unavailable
+from adapters.sql.chain import SealSigner, SqlChainStore, chain_key, policy_chain
+from adapters.sql.datastore import FACTORY_TOPIC, database_unavailable, notify_commits
 from adapters.sql.erasure_ledger import ErasureLedger, LedgerEntry, LedgerUnreadable
 from adapters.sql.key_epochs import EpochKeyFiles
 from adapters.sql.keys import CaseKeyError, SqlKeyRing
 from adapters.sql.read_models import SqlCaseListStore, case_summaries
 from adapters.sql.reminders import SqlReminderStore
-from adapters.sql.schema_version import SchemaTooNew, check_not_newer, code_version, database_version, upgrade
+from adapters.sql.schema_version import (
+    POLICY_CHAIN_VERSION,
+    SchemaTooNew,
+    check_not_newer,
+    code_version,
+    database_version,
+    upgrade,
+)
 from adapters.sql.sign_ins import LINK_LIFETIME, RefusedSignIn, SignIns
 from adapters.sql.sqlite_files import checkpoint, overwrite_deleted_content
 from adapters.sql.staff import SqlStaffDirectory, ref_index_key
-from adapters.sql.statistics_source import SqlStatisticsStore
+from adapters.sql.statistics_source import SqlStatisticsStore, release_key
 from adapters.sql.user_contacts import UserContacts, check_contact
 from adapters.sql.users import USERS_TABLE, UserAccount, UserError, UserStore
 from domain.deadlines import DeadlineRules
@@ -42,7 +49,7 @@ from domain.validation import DateBounds
 from service.acknowledgements import AcknowledgementCheck
 from service.after_commit import AfterCommit
 from service.cases import CaseService, Clock
-from service.integrity import EventChain, StoredRecord, stored_records
+from service.integrity import EventChain, records_of, stored_records
 from service.policies import PolicyService
 from service.policy_in_force import PolicyInForce, RegisteredPolicyVersions
 from service.reminders import Reminders
@@ -50,6 +57,7 @@ from service.roll_out_deadlines import ConsultationDeadlines, IntroductionDeadli
 from service.staff import StaffService
 from service.staff_directory import fold_staff_events
 from service.statistics import Statistics
+from service.trail import seal_what_came_before
 from service.user_accounts import SYSTEM_CLI, UnknownUserAccount, UserAdministration
 
 
@@ -70,7 +78,7 @@ def build_case_service(
         return store
 
     def statistics(service: CaseService) -> Statistics:
-        store = SqlStatisticsStore(service.factory.datastore)  # type: ignore[attr-defined]
+        store = SqlStatisticsStore(service.factory.datastore, release_key(settings.resolved_master_key()))  # type: ignore[attr-defined]
         if settings.create_tables:
             store.create_tables()
         return Statistics(store, k=settings.statistics_k)
@@ -104,11 +112,7 @@ def build_case_service(
 
     def extend_chain(service: CaseService, recordings: list[Recording[UUID]]) -> None:
         assert service.chain is not None
-        service.chain.extend([
-            StoredRecord(r.notification.id, str(r.notification.originator_id), r.notification.originator_version,
-                         r.notification.topic, bytes(r.notification.state))
-            for r in recordings
-        ])
+        service.chain.extend(records_of(recordings))
 
     def chain(service: CaseService) -> EventChain:
         store = SqlChainStore(service.factory.datastore)  # type: ignore[attr-defined]
@@ -168,19 +172,6 @@ def build_case_service(
     return service
 
 
-def notify_commits(datastore: Any, after_commit: AfterCommit) -> None:
-    """Tell ``after_commit`` when a transaction of the datastore's sessions commits, or ends otherwise."""
-    def committed(session: Any) -> None:
-        after_commit.committed()
-
-    def ended(session: Any, transaction: Any) -> None:
-        if transaction.parent is None:
-            after_commit.ended()
-
-    sa.event.listen(datastore.session_maker, "after_commit", committed)
-    sa.event.listen(datastore.session_maker, "after_transaction_end", ended)
-
-
 def deadline_rules(settings: Settings) -> DeadlineRules:
     """The rules deadlines are derived by: idle days, and the retention policy."""
     return DeadlineRules(
@@ -221,12 +212,24 @@ def build_staff_service(service: CaseService, settings: Settings) -> StaffServic
 
 
 def build_policy_service(settings: Settings, *, clock: Clock | None = None) -> PolicyService:
-    """The policies, in the same database; the default draft stored on first start."""
+    """The policies, in the same database, sealed by their own chain; the default draft stored on first start."""
     extra = {} if clock is None else {"clock": clock}
+
+    def chain(policies: PolicyService) -> EventChain:
+        store = SqlChainStore(policies.factory.datastore, policy_chain)  # type: ignore[attr-defined]
+        if settings.create_tables:
+            store.create_tables()
+        return EventChain(store, chain_key(settings.resolved_master_key()), stored_records(policies.recorder))
+
+    def transaction(policies: PolicyService) -> Callable[[], AbstractContextManager[Any]]:
+        return lambda: policies.factory.datastore.transaction(commit=True)  # type: ignore[attr-defined]
+
     return PolicyService(
         env={**settings.eventsourcing_env(), "PERSISTENCE_MODULE": FACTORY_TOPIC},
         refresh_seconds=settings.policy_refresh_ms / 1000,
         seed_default=settings.create_tables,
+        chain=chain,
+        transaction=transaction,
         **extra,
     )
 
@@ -341,23 +344,23 @@ def create_schema(settings: Settings) -> list[str]:
     Refuses (``SchemaTooNew``) a database a newer release has upgraded, before touching it.
     """
     engine = sa.create_engine(settings.database_url, pool_pre_ping=True)
+    built: list[CaseService] = []
     try:
         check_not_newer(engine)
 
         def create_tables() -> None:
             # Asked for explicitly, so BREACHTRAIL_CREATE_TABLES=no in the environment does not apply.
             tables = replace(settings, create_tables=True)
-            service = build_case_service(tables)
-            try:
-                build_user_administration(service, build_user_store(service, tables)).record_existing_grants()
-                build_sign_ins(service, tables)
-                build_reminders(service, tables)
-            finally:
-                close_case_service(service)
+            built.append(build_case_service(tables))
+            build_user_administration(built[0], build_user_store(built[0], tables)).record_existing_grants()
+            build_sign_ins(built[0], tables)
+            build_reminders(built[0], tables)
 
-        return [f"{m.version}: {m.description}" for m in upgrade(engine, create_tables)]
-
+        steps = {POLICY_CHAIN_VERSION: lambda: seal_what_came_before(built[0].trail())}
+        return [f"{m.version}: {m.description}" for m in upgrade(engine, create_tables, steps)]
     finally:
+        for service in built:
+            close_case_service(service)
         engine.dispose()
 
 
@@ -365,7 +368,8 @@ def check_schema(service: CaseService, settings: Settings) -> None:
     """Refuse a database a newer release upgraded; with tables created here, record their version too."""
     engine = service.factory.datastore.engine  # type: ignore[attr-defined]
     if settings.create_tables:
-        upgrade(engine, lambda: None)  # the service has just made every table
+        # The service has just made every table.
+        upgrade(engine, lambda: None, {POLICY_CHAIN_VERSION: lambda: seal_what_came_before(service.trail())})
     else:
         check_not_newer(engine)
 

@@ -8,10 +8,10 @@ holds nothing of the employee: no name, no reference, no free text.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import Enum
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 
 class Read(Enum):
@@ -54,4 +54,40 @@ class AccessLog(Protocol):
 
     def entries(self, case_id: str) -> list[AccessEntry]:
         """Every entry of the case, oldest first."""
+        ...
+
+
+@dataclass
+class ChainHead:
+    """How far one writer's chain of entries goes: its length and its last link."""
+
+    chain: str
+    length: int
+    link: str
+
+
+@dataclass
+class AccessLogCheck:
+    """What recomputing the access log's chains found."""
+
+    checked: int = 0
+    unchained: int = 0
+    heads: list[ChainHead] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+@runtime_checkable
+class ChainedAccessLog(Protocol):
+    """An access log whose entries are chained per writer, so its heads can be sealed and found again."""
+
+    def verify(self) -> AccessLogCheck:
+        """Recompute every chain; name each gap and edit."""
+        ...
+
+    def link_at(self, chain: str, seq: int) -> str | None:
+        """The stored link of entry ``seq`` of ``chain`` (None: no such entry)."""
         ...

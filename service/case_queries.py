@@ -20,19 +20,22 @@ from domain.errors import InvalidCaseData
 from domain.rules import is_known_rule
 from domain.validation import DateBounds, raise_if
 from domain.values import Role, Status
-from service.access_log import AccessEntry, AccessLog, Read
+from service.access_log import AccessEntry, AccessLog, ChainedAccessLog, Read
 from service.authorisation import can_see_unit, require_caseworker, require_hr
 from service.case_list import CaseListFilter, CaseListStore, CaseLookUp, Listing
 from service.errors import AccessDenied, CaseNotFound, CaseNotYetReported, VersionNotFound
 from service.integrity import EventChain, Verification
 from service.records import CaseFile, case_file, moment, version_at
 from service.statistics import Statistics
+from service.trail import SealedReleases, Trail
 from service.users import User
 from service.views import CasePage, CaseView, HistoryEntry, case_view, history_entry
 
 if TYPE_CHECKING:
     from eventsourcing.application import Repository
     from eventsourcing.persistence import EventStore
+
+    from service.policies import PolicyService
 
 #: Dates in a case are calendar dates where the municipality is.
 LOCAL_TIMEZONE = ZoneInfo("Europe/Copenhagen")
@@ -48,6 +51,7 @@ class CaseQueries:
         _statistics: Statistics | None
         chain: EventChain | None
         access_log: AccessLog | None
+        policies: PolicyService | None
         clock: Callable[[], datetime]
         date_bounds: DateBounds
 
@@ -136,6 +140,20 @@ class CaseQueries:
         if self.chain is None:
             raise RuntimeError("this CaseService was built without an event chain")
         return self.chain.verify()
+
+    def trail(self, user: User | None = None) -> Trail:
+        """Every part of the trail, to check and seal at once; HR only when asked for by a user."""
+        if user is not None and user.role is not Role.HR:
+            raise AccessDenied(f"a user with role '{user.role.value}' may not check the trail's integrity")
+        if self.chain is None:
+            raise RuntimeError("this CaseService was built without an event chain")
+        return Trail(
+            events=self.chain,
+            policies=self.policies.chain if self.policies is not None else None,
+            access_log=self.access_log if isinstance(self.access_log, ChainedAccessLog) else None,
+            releases=(self._statistics.store if self._statistics is not None
+                      and isinstance(self._statistics.store, SealedReleases) else None),
+        )
 
     def history(self, user: User, case_id: UUID) -> list[HistoryEntry]:
         """Every event of the case, oldest first, with who recorded it and when."""

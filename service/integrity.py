@@ -138,6 +138,16 @@ class EventChain:
             newest = links[-1]
             self._after_commit.defer(lambda: self._remember(newest))
 
+    def link_unlinked(self) -> int:
+        """Link the stored records after the chain's head; how many (an upgrade's step, run once:
+        records stored before their chain existed)."""
+        head = self.store.head()
+        after, count = (head.notification_id if head else 0), 0
+        while batch := self._read_records(after, BATCH_SIZE):
+            self.extend(batch)
+            after, count = batch[-1].notification_id, count + len(batch)
+        return count
+
     def _links(self, head: Link | None, records: Sequence[StoredRecord]) -> list[Link]:
         previous = bytes.fromhex(head.link) if head else GENESIS
         links = []
@@ -221,6 +231,15 @@ def _pair(
         else:
             yield record, link
             record, link = next(record_iter, None), next(link_iter, None)
+
+
+def records_of(recordings: Iterable[Any]) -> list[StoredRecord]:
+    """The stored records of an application's ``Recording`` objects, as the chain seals them."""
+    return [
+        StoredRecord(r.notification.id, str(r.notification.originator_id), r.notification.originator_version,
+                     r.notification.topic, bytes(r.notification.state))
+        for r in recordings
+    ]
 
 
 def stored_records(recorder: Any) -> Callable[[int, int], list[StoredRecord]]:

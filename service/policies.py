@@ -6,6 +6,10 @@ per-case encryption. Reporting a case asks :meth:`PolicyService.version_in_force
 force in its unit on its date; that answer comes from every policy held in memory, reloaded when
 this process stores a policy event and, for changes made by other processes, when the event
 log's head has moved at the next look (at most every ``refresh_seconds``): no query per report.
+
+Its events are sealed by a chain of their own (``policy_chain``), built like the cases' and
+extended in the transaction that stores them, so a policy's text rewritten in the database,
+or its newest events deleted, is caught by ``breachtrail verify`` (and a seal).
 """
 
 from __future__ import annotations
@@ -13,13 +17,14 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from datetime import UTC, date, datetime
 from typing import Any
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.persistence import IntegrityError, JSONTranscoder
+from eventsourcing.persistence import IntegrityError, JSONTranscoder, Recording
 
 from domain.errors import NoPolicyInForce
 from domain.policy import Policy, policy_uuid
@@ -29,6 +34,7 @@ from domain.policy_text import PolicyText, load_default_policy, render_policy_te
 from domain.values import Actor, Role
 from service.authorisation import require_hr
 from service.errors import ServiceError
+from service.integrity import EventChain, records_of
 from service.policy_views import policy_detail, policy_summary, rule_row, version_detail
 from service.transcodings import register_domain_transcodings
 from service.users import User
@@ -71,8 +77,13 @@ class PolicyService(Application[UUID]):
         clock: Callable[[], datetime] = lambda: datetime.now(UTC),
         refresh_seconds: float = DEFAULT_REFRESH_SECONDS,
         seed_default: bool = True,
+        chain: Callable[[PolicyService], EventChain] | None = None,
+        transaction: Callable[[PolicyService], Callable[[], AbstractContextManager[Any]]] | None = None,
     ):
         super().__init__(env)
+        self.chain: EventChain | None = chain(self) if chain else None
+        self._transaction: Callable[[], AbstractContextManager[Any]] = (
+            transaction(self) if transaction else nullcontext)
         self.clock = clock
         self.refresh_seconds = refresh_seconds
         self._policies: dict[UUID, Policy] = {}
@@ -84,6 +95,14 @@ class PolicyService(Application[UUID]):
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         super().register_transcodings(transcoder)
         register_domain_transcodings(transcoder)
+
+    def save(self, *objs: Any, **kwargs: Any) -> list[Recording[UUID]]:
+        """Store the new events, and their links in the policy chain in the same transaction."""
+        with self._transaction():
+            recordings = super().save(*objs, **kwargs)
+            if self.chain is not None:
+                self.chain.extend(records_of(recordings))
+        return recordings
 
     def today(self) -> date:
         return self.clock().astimezone(LOCAL_TIMEZONE).date()

@@ -1,9 +1,11 @@
 """``breachtrail verify`` and ``breachtrail integrity seal``: the trail is unaltered, and whole.
 
-``verify`` recomputes the chain over every stored event; ``verify --against SEALS`` also
-proves that nothing was cut off its end since each seal in the file was made. ``integrity
-seal`` signs the chain's head and writes it where the database's writers cannot reach:
-appended to a file (for the data protection officer), printed, and logged.
+``verify`` recomputes the chains over every stored event and policy event and over the access
+log, each released statistics table's hash, the read tables, and that the erasure ledger is
+applied; ``verify --against SEALS`` also proves that nothing was cut off any chain's end since
+each seal in the file was made. ``integrity seal`` signs the heads and writes them where the
+database's writers cannot reach: appended to a file (for the data protection officer),
+printed, and logged. The wording of the findings is ``service/trail_report.py``'s.
 """
 
 from __future__ import annotations
@@ -16,11 +18,14 @@ from pathlib import Path
 import click
 
 from adapters.cli.projections import open_service
-from adapters.composition import build_user_administration, build_user_store, seal_signer
+from adapters.composition import build_user_administration, build_user_store, erasures_not_applied, seal_signer
 from adapters.config import Settings
+from service.cases import CaseService
 from service.projections import EventLog
 from service.read_model_check import recompute_case_list
-from service.seals import ChainNotWhole, InvalidSeal, Seal, check_seals, make_seal
+from service.seals import InvalidSeal, Seal, TrailNotWhole, check_seals, make_seal
+from service.trail import check_trail
+from service.trail_report import trail_problems, trail_summary
 
 logger = logging.getLogger("breachtrail.seal")
 
@@ -29,45 +34,32 @@ logger = logging.getLogger("breachtrail.seal")
 @click.option("--against", "seal_file", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="A file of seals ('breachtrail integrity seal --out'): each must still hold.")
 def verify(seal_file: Path | None) -> None:
-    """Check that no stored event was altered, removed, reordered or added outside the service."""
+    """Check that nothing stored was altered, removed, reordered or added outside the service."""
     seals = _read_seals(seal_file) if seal_file is not None else []
     with open_service() as service:
-        assert service.chain is not None
+        settings = Settings.from_environ()
+        trail = service.trail()
         head = service.recorder.max_notification_id() or 0
         with click.progressbar(length=head, label="verifying the event chain", show_pos=True) as bar:
-            result = service.chain.verify(progress=bar.update)
-        settings = Settings.from_environ()
-        checks = check_seals(service.chain, seal_signer(settings), seals)[1] if seals else []
+            state = check_trail(trail, progress=bar.update)
+        checks = check_seals(trail, state, seal_signer(settings), seals)
         differences = build_user_administration(service, build_user_store(service, settings)).differences()
-        access = service.access_log.verify()  # type: ignore[union-attr]
-        if result.broken is None:  # altered events may not even open: fold only a whole chain
+        not_applied = erasures_not_applied(service, settings)
+        if state.events.ok:  # altered events may not even open: fold only a whole chain
             with click.progressbar(length=head, label="folding the events again", show_pos=True) as bar:
                 expected = recompute_case_list(EventLog(service), progress=bar.update)
             differences += service.case_list.differences(expected)  # type: ignore[union-attr]
-    if result.broken is not None:
-        broken = result.broken
-        click.echo(
-            f"BROKEN at event {broken.notification_id}: case {broken.case_id} version {broken.version}: "
-            f"{broken.problem} ({result.checked} events verified before it)",
-            err=True,
-        )
+        problems = trail_problems(state, checks, lambda policy_id: _policy_name(service, policy_id))
+    problems += [f"READ MODEL differs from the events: {difference}" for difference in differences]
+    problems += [f"ERASURE not applied: case {case_id} is in the erasure ledger, but its personal data can still "
+                 "be read (a backup put back without 'breachtrail restore', which applies the ledger?): erase it "
+                 "again" for case_id in not_applied]
+    for line in problems:
+        click.echo(line, err=True)
+    if problems:
         raise SystemExit(1)
-    failed = [check for check in checks if not check.ok]
-    for check in failed:
-        click.echo(f"SEAL of {check.seal.sealed_at} (head {check.seal.head}) does not hold: {check.problem}",
-                   err=True)
-    for difference in differences:
-        click.echo(f"READ MODEL differs from the events: {difference}", err=True)
-    for problem in access.problems:
-        click.echo(f"ACCESS LOG: {problem}", err=True)
-    if failed or differences or access.problems:
-        raise SystemExit(1)
-    head_text = f"head {result.head.notification_id} {result.head.link}" if result.head else "no events yet"
-    click.echo(f"ok: {result.checked} events verified; {head_text}")
-    click.echo(f"ok: {access.checked} access log entries verified in {len(access.heads)} chains"
-               + (f" ({access.unchained} older entries unchained)" if access.unchained else ""))
-    if checks:
-        click.echo(f"ok: all {len(checks)} seals hold (the newest of {checks[-1].seal.sealed_at})")
+    for line in trail_summary(state, checks):
+        click.echo(line)
 
 
 @click.group()
@@ -80,16 +72,12 @@ def integrity() -> None:
               help="Append the seal to this file (made readable by its owner only). Keep it out of the "
                    "database's reach: another user's folder, a mail to the DPO, a log host.")
 def seal(out: Path | None) -> None:
-    """Verify the whole chain, then print (and append, and log) a signed seal of its head."""
+    """Verify the whole trail, then print (and append, and log) a signed seal of its heads."""
     with open_service() as service:
-        assert service.chain is not None
-        problems = service.access_log.verify().problems  # type: ignore[union-attr]
-        if problems:
-            raise click.ClickException(f"the access log does not verify: {problems[0]}; no seal was made")
         try:
-            made = make_seal(service.chain, seal_signer(Settings.from_environ()), datetime.now(UTC))
-        except ChainNotWhole as error:
-            raise click.ClickException(f"{error}; run 'breachtrail verify' to see where") from None
+            made = make_seal(check_trail(service.trail()), seal_signer(Settings.from_environ()), datetime.now(UTC))
+        except TrailNotWhole as error:
+            raise click.ClickException(f"{error}; no seal was made: run 'breachtrail verify' to see where") from None
     line = made.to_json()
     if out is not None:
         descriptor = os.open(out, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
@@ -100,6 +88,15 @@ def seal(out: Path | None) -> None:
             os.close(descriptor)
     logger.warning("breachtrail seal %s", line)
     click.echo(line)
+
+
+def _policy_name(service: CaseService, policy_id: str) -> str:
+    """A policy's key where it can still be read, else its id."""
+    try:
+        keys = {str(policy.id): policy.key for policy in (service.policies.all_policies() if service.policies else [])}
+    except Exception:  # an altered policy may not even load: its id names it
+        keys = {}
+    return f"{keys[policy_id]} ({policy_id})" if policy_id in keys else policy_id
 
 
 def _read_seals(path: Path) -> list[Seal]:

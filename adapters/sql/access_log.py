@@ -19,8 +19,9 @@ master key. The previous link is held in memory, so a read still costs one INSER
 workers never wait for one another. A deleted entry leaves a gap in its chain's numbers and
 the next link unmatched; an edited one, its own link. Rows written before the chain existed
 have none and are counted apart. What the chain cannot show is entries cut off the end of a
-chain (the newest reads of a process) or a whole chain deleted: ``verify`` prints each
-chain's length, and a seal is refused while the log does not verify.
+chain (the newest reads of a process) or a whole chain deleted: a seal signs every chain's
+head, and ``verify --against`` finds each sealed head still there; a seal is refused while the
+log does not verify.
 """
 
 from __future__ import annotations
@@ -30,7 +31,6 @@ import hmac
 import secrets
 import threading
 from collections.abc import Iterator
-from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -51,7 +51,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.engine import Engine
 
-from service.access_log import AccessEntry
+from service.access_log import AccessEntry, AccessLogCheck, ChainHead
 
 metadata = MetaData()
 
@@ -88,29 +88,6 @@ def entry_link(key: bytes, previous: bytes, chain: str, seq: int, row: dict[str,
              _moment(row["read_at"]), "" if row["version"] is None else str(row["version"]),
              "" if row["as_of"] is None else _moment(row["as_of"])]
     return hmac.new(key, "|".join(parts).encode(), hashlib.sha256).digest()
-
-
-@dataclass
-class ChainHead:
-    """How far one writer's chain goes: its length and its last link."""
-
-    chain: str
-    length: int
-    link: str
-
-
-@dataclass
-class AccessLogCheck:
-    """What ``verify`` found in the access log."""
-
-    checked: int = 0
-    unchained: int = 0
-    heads: list[ChainHead] = field(default_factory=list)
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
 
 class SqlAccessLog:
@@ -186,7 +163,6 @@ class SqlAccessLog:
             for row in rows
         ]
 
-
     def verify(self) -> AccessLogCheck:
         """Recompute every chain's links; name each gap, edit and foreign row found."""
         check = AccessLogCheck()
@@ -221,6 +197,13 @@ class SqlAccessLog:
         if current is not None:
             check.heads.append(ChainHead(current, expected - 1, previous.hex()))
         return check
+
+    def link_at(self, chain: str, seq: int) -> str | None:
+        """The stored link of entry ``seq`` of ``chain``, if the entry is there."""
+        t = access_log_table
+        with self._datastore.engine.connect() as connection:
+            return connection.execute(
+                select(t.c.link).where(t.c.chain == chain, t.c.seq == seq).order_by(t.c.id).limit(1)).scalar()
 
     def _rows_in_chain_order(self) -> Iterator[Any]:
         t = access_log_table

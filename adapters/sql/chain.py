@@ -1,4 +1,9 @@
-"""The event chain's table, beside the events and written in their transactions."""
+"""The chains' tables, beside the events they seal and written in their transactions.
+
+``event_chain`` seals the case application's events (cases, staff, users' grants);
+``policy_chain`` the policy application's (``policies_events``), with the same construction
+and key: each application has its own log, so each has its own chain.
+"""
 
 from __future__ import annotations
 
@@ -19,15 +24,22 @@ from service.integrity import Link
 
 metadata = MetaData()
 
-event_chain = Table(
-    "event_chain",
-    metadata,
-    Column("notification_id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True),
-    Column("case_id", String(36), nullable=False),
-    Column("version", Integer, nullable=False),
-    Column("link", String(64), nullable=False),
-    Index("event_chain_case_idx", "case_id", "version"),
-)
+
+
+def _chain_table(name: str) -> Table:
+    return Table(
+        name,
+        metadata,
+        Column("notification_id", BigInteger().with_variant(Integer(), "sqlite"), primary_key=True),
+        Column("case_id", String(36), nullable=False),  # the aggregate's id (a case, a user, a policy)
+        Column("version", Integer, nullable=False),
+        Column("link", String(64), nullable=False),
+        Index(f"{name}_case_idx", "case_id", "version"),
+    )
+
+
+event_chain = _chain_table("event_chain")
+policy_chain = _chain_table("policy_chain")
 
 
 def chain_key(master_key: bytes) -> bytes:
@@ -55,19 +67,22 @@ class SealSigner:
 
 
 class SqlChainStore:
-    def __init__(self, datastore: Any):
+    """A chain's links in ``table`` (``event_chain`` or ``policy_chain``), in the events' transactions."""
+
+    def __init__(self, datastore: Any, table: Table = event_chain):
         self._datastore = datastore
+        self._table = table
 
     def create_tables(self) -> None:
-        metadata.create_all(self._datastore.engine)
+        metadata.create_all(self._datastore.engine, tables=[self._table])
         # Also on a table made before the index was declared.
-        for index in event_chain.indexes:
+        for index in self._table.indexes:
             index.create(self._datastore.engine, checkfirst=True)
 
     def head(self) -> Link | None:
         with self._datastore.transaction(commit=False) as session:
             row = session.execute(
-                select(event_chain).order_by(event_chain.c.notification_id.desc()).limit(1)
+                select(self._table).order_by(self._table.c.notification_id.desc()).limit(1)
             ).first()
         return None if row is None else Link(row.notification_id, row.case_id, row.version, row.link)
 
@@ -77,11 +92,11 @@ class SqlChainStore:
         with self._datastore.transaction(commit=True) as session:
             rows = [{"notification_id": x.notification_id, "case_id": x.case_id, "version": x.version,
                      "link": x.link} for x in links]
-            batch = write_batch.pending(session)
+            batch = write_batch.pending(session) if self._table is event_chain else None
             if batch is not None:
                 batch.add(LINKS, rows)  # sent with the rest of the command's writes
             else:
-                session.execute(event_chain.insert(), rows)
+                session.execute(self._table.insert(), rows)
 
     def append_after(self, links: Sequence[Link], previous: int) -> bool:
         """Store links only if the newest stored link is at ``previous``; whether they were stored.
@@ -92,7 +107,7 @@ class SqlChainStore:
         if not links:
             return True
         with self._datastore.transaction(commit=True) as session:
-            batch = write_batch.pending(session)
+            batch = write_batch.pending(session) if self._table is event_chain else None
             if batch is not None:
                 batch.add(LINKS, [{"notification_id": x.notification_id, "case_id": x.case_id,
                                    "version": x.version, "link": x.link} for x in links])
@@ -102,26 +117,26 @@ class SqlChainStore:
             values.update({f"n{index}": x.notification_id, f"c{index}": x.case_id, f"v{index}": x.version,
                            f"l{index}": x.link})
         with self._datastore.transaction(commit=True) as session:
-            return bool(session.execute(_append_after(len(links)), values).rowcount)
+            return bool(session.execute(_append_after(self._table.name, len(links)), values).rowcount)
 
     def links(self, after: int, limit: int) -> list[Link]:
         with self._datastore.transaction(commit=False) as session:
             rows = session.execute(
-                select(event_chain).where(event_chain.c.notification_id > after)
-                .order_by(event_chain.c.notification_id).limit(limit)
+                select(self._table).where(self._table.c.notification_id > after)
+                .order_by(self._table.c.notification_id).limit(limit)
             ).all()
         return [Link(r.notification_id, r.case_id, r.version, r.link) for r in rows]
 
     def case_links(self, case_id: str) -> list[Link]:
         with self._datastore.transaction(commit=False) as session:
             rows = session.execute(
-                select(event_chain).where(event_chain.c.case_id == case_id).order_by(event_chain.c.notification_id)
+                select(self._table).where(self._table.c.case_id == case_id).order_by(self._table.c.notification_id)
             ).all()
         return [Link(r.notification_id, r.case_id, r.version, r.link) for r in rows]
 
     def link_at(self, notification_id: int) -> Link | None:
         with self._datastore.transaction(commit=False) as session:
-            row = session.execute(select(event_chain).where(event_chain.c.notification_id == notification_id)).first()
+            row = session.execute(select(self._table).where(self._table.c.notification_id == notification_id)).first()
         return None if row is None else Link(row.notification_id, row.case_id, row.version, row.link)
 
 
@@ -131,13 +146,13 @@ LINKS = write_batch.register(write_batch.Part(
 
 
 @cache
-def _append_after(count: int) -> TextClause:
+def _append_after(table_name: str, count: int) -> TextClause:
     """INSERT of ``count`` links, done only when the newest stored link is at ``:previous``."""
     rows = ", ".join(f"(:n{i}, :c{i}, :v{i}, :l{i})" for i in range(count))
     statement = text(
-        "INSERT INTO event_chain (notification_id, case_id, version, link) "
+        f"INSERT INTO {table_name} (notification_id, case_id, version, link) "
         f"SELECT column1, column2, column3, column4 FROM (VALUES {rows}) AS new_links "
-        "WHERE (SELECT COALESCE(MAX(notification_id), 0) FROM event_chain) = :previous"
+        f"WHERE (SELECT COALESCE(MAX(notification_id), 0) FROM {table_name}) = :previous"
     )
     types = {"n": event_chain.c.notification_id.type, "c": event_chain.c.case_id.type,
              "v": event_chain.c.version.type, "l": event_chain.c.link.type}

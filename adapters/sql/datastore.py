@@ -12,9 +12,12 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
+import sqlalchemy as sa
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import Factory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
+
+from service.after_commit import AfterCommit
 
 #: What ``PERSISTENCE_MODULE`` names to build the event store with these connections.
 FACTORY_TOPIC = "adapters.sql.datastore:CheckedConnectionsFactory"
@@ -91,3 +94,16 @@ def _reason(error: BaseException) -> str | None:
         if any(text in message for text in _SQLITE_UNAVAILABLE):
             return "the database is not available"
     return None
+
+
+def notify_commits(datastore: Any, after_commit: AfterCommit) -> None:
+    """Tell ``after_commit`` when a transaction of the datastore's sessions commits, or ends otherwise."""
+    def committed(session: Any) -> None:
+        after_commit.committed()
+
+    def ended(session: Any, transaction: Any) -> None:
+        if transaction.parent is None:
+            after_commit.ended()
+
+    sa.event.listen(datastore.session_maker, "after_commit", committed)
+    sa.event.listen(datastore.session_maker, "after_transaction_end", ended)

@@ -4,13 +4,15 @@ A plain versioned table rather than Alembic: the event and tracking tables are d
 ``eventsourcing_sqlalchemy`` and the read tables can be rebuilt from the events, so the schema
 changes this service makes are few and additive. New tables come from ``create_all`` (harmless
 when they exist); a change to an existing table is a numbered step below, run once, in order,
-in its own transaction with its version row. A database whose version is above the code's was
+in its own transaction with its version row. A step that needs the running service (its keys:
+linking rows into a chain) is given to ``upgrade`` by the composition root and runs, once,
+just before its version is recorded. A database whose version is above the code's was
 written by a newer release: this code refuses it rather than guess what it may not touch.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -36,14 +38,24 @@ class Migration:
     version: int
     description: str
     apply: Callable[[Connection], None]
+    keyed: bool = False  # also runs the service's step for this version (``upgrade``'s ``steps``)
 
 
 def _baseline(connection: Connection) -> None:
     """Version 1 is the schema the first release made; ``create_all`` has made any part missing."""
 
 
+def _keyed_only(connection: Connection) -> None:
+    """Nothing to change in SQL: the table is new (``create_all``); the service's step does the rest."""
+
+
+#: The version whose step links the policy events, and MACs the releases, stored before it.
+POLICY_CHAIN_VERSION = 2
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "baseline: events, snapshots, read models, users, keys, chain, access log", _baseline),
+    Migration(POLICY_CHAIN_VERSION, "policy chain and release MACs: what was stored before them is sealed once",
+              _keyed_only, keyed=True),
 ]
 
 
@@ -83,10 +95,13 @@ def check_not_newer(engine: Engine) -> int | None:
     return version
 
 
-def upgrade(engine: Engine, create_tables: Callable[[], None]) -> list[Migration]:
+def upgrade(
+    engine: Engine, create_tables: Callable[[], None], steps: Mapping[int, Callable[[], None]] | None = None,
+) -> list[Migration]:
     """Bring the database to ``code_version()``: create missing tables, run the steps not yet run.
 
-    One process at a time: another one upgrading the same database waits, then finds it done.
+    ``steps`` holds, by version, what a keyed migration needs done by the service. One process
+    at a time: another one upgrading the same database waits, then finds it done.
     """
     with one_upgrade_at_a_time(engine):
         current = check_not_newer(engine) or 0
@@ -96,6 +111,12 @@ def upgrade(engine: Engine, create_tables: Callable[[], None]) -> list[Migration
         for migration in MIGRATIONS:
             if migration.version <= current:
                 continue
+            if migration.keyed:
+                step = (steps or {}).get(migration.version)
+                if step is None:
+                    raise RuntimeError(f"schema version {migration.version} needs the service's keys: run "
+                                       "'breachtrail init-db'")
+                step()
             with engine.begin() as connection:
                 migration.apply(connection)
                 connection.execute(schema_versions.insert().values(

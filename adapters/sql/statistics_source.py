@@ -3,10 +3,17 @@
 ``statistics_transitions`` is read side: written by the case projection in its transaction,
 emptied and refolded with it. ``statistics_releases`` is not: a release is written once, as the
 exact text that was hashed, and never updated or deleted (a rebuild leaves it alone).
+
+The recorded hash sits in the same row as the text, so someone who edits a count can write the
+new text's hash too. Each row therefore also carries a MAC — HMAC-SHA256, keyed from the master
+key, over its period, hash and releasing user — that only the service can make: ``breachtrail
+verify`` reports a row whose MAC does not match, and a seal signs every release's hash besides.
 """
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any
@@ -24,8 +31,10 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    inspect,
     select,
     text,
+    update,
 )
 from sqlalchemy.exc import IntegrityError
 
@@ -57,7 +66,18 @@ statistics_releases = Table(
     Column("released_by", String(64), nullable=False),
     Column("hash", String(64), nullable=False),
     Column("body", Text, nullable=False),
+    Column("mac", String(64)),  # NULL only on rows stored before releases carried one (until init-db)
 )
+
+
+def release_key(master_key: bytes) -> bytes:
+    """The releases' MAC key, derived from (and guarded like) the master key."""
+    return hmac.new(master_key, b"breachtrail statistics release v1", hashlib.sha256).digest()
+
+
+def release_mac(key: bytes, period: str, digest: str, released_by: str) -> str:
+    """The MAC of one release row."""
+    return hmac.new(key, f"{period}|{digest}|{released_by}".encode(), hashlib.sha256).hexdigest()
 
 _COLUMNS = [column.name for column in statistics_transitions.columns]
 # Written as text: SQLAlchemy spells ON CONFLICT per dialect; SQLite and PostgreSQL agree on this.
@@ -73,12 +93,16 @@ TRANSITIONS = write_batch.register(
 class SqlStatisticsStore:
     """The service's ``StatisticsStore`` on the event store's datastore (sharing its transactions)."""
 
-    def __init__(self, datastore: Any):
+    def __init__(self, datastore: Any, key: bytes = bytes(32)):
         self._datastore = datastore
         self._engine = datastore.engine
+        self._key = key
 
     def create_tables(self) -> None:
         metadata.create_all(self._engine)
+        if "mac" not in {column["name"] for column in inspect(self._engine).get_columns("statistics_releases")}:
+            with self._engine.begin() as connection:  # a table made before releases carried a MAC
+                connection.execute(text("ALTER TABLE statistics_releases ADD COLUMN mac VARCHAR(64)"))
 
     def save_transitions(self, transitions: Sequence[Transition]) -> None:
         rows = [
@@ -135,10 +159,31 @@ class SqlStatisticsStore:
                 connection.execute(insert(statistics_releases).values(
                     period=record.period, released_at=record.released_at, released_by=record.released_by,
                     hash=record.hash, body=body,
+                    mac=release_mac(self._key, record.period, record.hash, record.released_by),
                 ))
         except IntegrityError:
             return False
         return True
+
+
+    def forged(self) -> list[str]:
+        """The periods whose row's MAC does not match: written or rewritten outside the service."""
+        r = statistics_releases
+        with self._engine.connect() as connection:
+            rows = connection.execute(select(r.c.period, r.c.hash, r.c.released_by, r.c.mac).order_by(r.c.period))
+            return [row.period for row in rows
+                    if not hmac.compare_digest(row.mac or "", release_mac(self._key, row.period, row.hash,
+                                                                           row.released_by))]
+
+    def seal_unsealed(self) -> int:
+        """Give the rows stored before releases carried a MAC theirs; how many (an upgrade's step, run once)."""
+        r = statistics_releases
+        with self._engine.begin() as connection:
+            rows = connection.execute(select(r.c.period, r.c.hash, r.c.released_by).where(r.c.mac.is_(None))).all()
+            for row in rows:
+                connection.execute(update(r).where(r.c.period == row.period).values(
+                    mac=release_mac(self._key, row.period, row.hash, row.released_by)))
+        return len(rows)
 
 
 def _aware(moment: datetime) -> datetime:

@@ -62,13 +62,17 @@ def test_the_app_role_works_but_cannot_drop_truncate_or_rewrite_events(backend: 
             assert api.get(f"/api/v1/cases/{case_id}", caller="manager").status_code == 200
             assert api.get("/readyz", caller="anonymous").status_code == 200
             assert app.extensions[CASE_SERVICE].verify_integrity().ok
+            policies = app.extensions[CASE_SERVICE].policies
+            assert policies.chain.verify().ok and policies.chain.verify().checked >= 1
         finally:
             close_case_service(app.extensions[CASE_SERVICE])
 
         for statement in ("DROP TABLE cases_events", "TRUNCATE cases_events", "TRUNCATE case_summaries",
                           "DROP TABLE case_summaries",
                           "UPDATE cases_events SET originator_version = originator_version",
-                          "DELETE FROM cases_events"):
+                          "DELETE FROM cases_events",
+                          "UPDATE policies_events SET originator_version = originator_version",
+                          "DELETE FROM policies_events"):
             with psycopg.connect(_libpq_dsn(app_url), autocommit=True) as connection, \
                     pytest.raises(psycopg.Error):
                 connection.execute(statement)

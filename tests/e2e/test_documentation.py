@@ -20,6 +20,7 @@ OPERATIONS = {
     ("get", "/api/v1/cases/{case_id}/export"), ("get", "/api/v1/cases/{case_id}/access-log"),
     ("get", "/api/v1/statistics"), ("get", "/api/v1/statistics/releases"), ("post", "/api/v1/statistics/releases"),
     ("get", "/api/v1/integrity"),
+    ("post", "/api/v1/integrity/seals"),
     ("get", "/api/v1/deadlines"), ("get", "/api/v1/reminders/runs"),
     ("get", "/api/v1/units/{unit}/staff"), ("post", "/api/v1/units/{unit}/staff"),
     ("patch", "/api/v1/units/{unit}/staff/{ref}"), ("post", "/api/v1/units/{unit}/reviews"),

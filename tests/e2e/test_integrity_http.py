@@ -1,10 +1,17 @@
-"""GET /integrity?since=: HR proves over HTTP that nothing was cut off the trail since a seal."""
+"""GET /integrity and POST /integrity/seals: HR proves over HTTP that nothing was cut off the trail since a seal."""
 
 from __future__ import annotations
 
+import json
+from datetime import UTC, datetime
+
 from sqlalchemy import delete
 
+from adapters.composition import seal_signer
+from adapters.sql.access_log import access_log_table
 from adapters.sql.chain import event_chain
+from service.seals import make_seal
+from service.trail import check_trail
 from tests.scenarios import MANAGER, case_id, report
 
 
@@ -37,3 +44,58 @@ def test_a_malformed_since_is_a_422_naming_the_field(api):
 
 def test_without_since_the_answer_says_nothing_of_it(api):
     assert api.get("/api/v1/integrity").json["since"] is None
+
+
+def _seal_now(app, service) -> dict:
+    """A seal as 'breachtrail integrity seal' makes it, parsed from its line."""
+    made = make_seal(check_trail(service.trail()), seal_signer(app.config["SETTINGS"]), datetime.now(UTC))
+    return json.loads(made.to_json())
+
+
+def test_the_answer_covers_the_policy_chain_and_the_access_log(api, service):
+    cid = case_id(report(service))
+    service.get_case(MANAGER, cid)
+    answer = api.get("/api/v1/integrity").json
+    assert answer["status"] == "ok"
+    assert answer["policies"]["events_verified"] >= 1 and answer["policies"]["first_break"] is None
+    assert answer["access_log"]["entries_verified"] >= 1 and answer["access_log"]["problems"] == []
+
+
+def test_a_seal_posted_back_holds_until_access_log_entries_are_cut_off_the_end(app, api, service):
+    cid = case_id(report(service))
+    for _ in range(3):
+        service.get_case(MANAGER, cid)
+    seal = _seal_now(app, service)
+    [sealed] = seal["access_log"]
+
+    holds = api.post("/api/v1/integrity/seals", {"seals": [seal]})
+    assert holds.status_code == 200, holds.json
+    assert holds.json["status"] == "ok" and holds.json["seals"][0]["holds"] is True
+
+    t = access_log_table
+    with service.factory.datastore.transaction(commit=True) as session:
+        session.execute(delete(t).where(t.c.chain == sealed["chain"], t.c.seq == sealed["entries"]))
+    assert api.get("/api/v1/integrity").json["status"] == "ok"  # the log alone still holds
+    cut = api.post("/api/v1/integrity/seals", {"seals": [seal]}).json
+    assert cut["status"] == "broken" and cut["seals"][0]["holds"] is False
+    problems = cut["seals"][0]["problems"]
+    assert any("access log chain" in problem and "cut off the end" in problem for problem in problems)
+
+
+def test_a_posted_seal_that_is_not_one_is_a_422_and_a_manager_may_not_ask(api):
+    answer = api.post("/api/v1/integrity/seals", {"seals": [{"kind": "something else"}]})
+    assert answer.status_code == 422 and "seals" in answer.json["errors"]
+    assert api.post("/api/v1/integrity/seals", {"seals": []}, caller="manager").status_code == 403
+
+
+def test_a_rewritten_policy_text_breaks_the_answer_naming_the_policy_event(api, service):
+    policies = service.policies
+    record = policies.recorder.events_record_cls
+    with policies.factory.datastore.transaction(commit=True) as session:
+        stored = session.query(record).filter(record.originator_version == 1).one()
+        policy_id = str(stored.originator_id)
+        stored.state = stored.state.replace(b"godkendelse", b"tilladelse", 1)
+    answer = api.get("/api/v1/integrity").json
+    assert answer["status"] == "broken" and answer["first_break"] is None
+    assert answer["policies"]["first_break"]["case_id"] == policy_id
+    assert "altered" in answer["policies"]["first_break"]["problem"]
