@@ -25,9 +25,10 @@ from adapters.sql.backups import BackupError, Reapplied, backup_database, reappl
 from adapters.sql.chain import SealSigner, SqlChainStore, chain_key, policy_chain
 from adapters.sql.datastore import FACTORY_TOPIC, database_unavailable, notify_commits
 from adapters.sql.erasure_ledger import ErasureLedger, LedgerEntry, LedgerUnreadable
+from adapters.sql.figures import operational_figures
 from adapters.sql.key_epochs import EpochKeyFiles
 from adapters.sql.keys import CaseKeyError, SqlKeyRing
-from adapters.sql.read_models import SqlCaseListStore, case_summaries
+from adapters.sql.read_models import SqlCaseListStore
 from adapters.sql.reminders import SqlReminderStore
 from adapters.sql.schema_version import (
     POLICY_CHAIN_VERSION,
@@ -372,20 +373,6 @@ def check_schema(service: CaseService, settings: Settings) -> None:
         upgrade(engine, lambda: None, {POLICY_CHAIN_VERSION: lambda: seal_what_came_before(service.trail())})
     else:
         check_not_newer(engine)
-
-
-def operational_figures(service: CaseService) -> dict[str, int]:
-    """Figures for monitoring: events stored, the read side's lag, cases whose personal data is erased."""
-    projection = service.case_list_projection
-    engine = service.factory.datastore.engine  # type: ignore[attr-defined]
-    with engine.connect() as connection:
-        erased = connection.execute(sa.select(sa.func.count()).select_from(case_summaries).where(
-            case_summaries.c.personal_data_erased.is_(True))).scalar_one()
-    return {
-        "events_stored": int(service.recorder.max_notification_id() or 0),
-        "projection_lag": projection.status().lag if projection is not None else 0,
-        "cases_erased": int(erased),
-    }
 
 
 def schema_versions(service: CaseService) -> tuple[int | None, int]:
