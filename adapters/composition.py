@@ -6,7 +6,7 @@ module wires the ``sql/`` stores into the service.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
@@ -19,6 +19,7 @@ from eventsourcing.persistence import Recording
 
 from adapters.config import ConfigurationError, Settings
 from adapters.reminders.smtp import SmtpMailer
+from adapters.sql import write_batch
 from adapters.sql.access_log import SqlAccessLog, access_log_key
 from adapters.sql.backups import BackupError, Reapplied, backup_database, reapply_erasures, restore_database
 from adapters.sql.chain import SealSigner, SqlChainStore, chain_key
@@ -96,8 +97,10 @@ def build_case_service(
         return ring
 
     def transaction(service: CaseService) -> Callable[[], AbstractContextManager[Any]]:
+        # A command's rows beside its events go out in one statement (adapters.sql.write_batch).
         datastore = service.factory.datastore  # type: ignore[attr-defined]
-        return lambda: datastore.transaction(commit=True)
+        write_batch.enable(datastore.engine)
+        return lambda: write_batch.batched_transaction(datastore)
 
     def extend_chain(service: CaseService, recordings: list[Recording[UUID]]) -> None:
         assert service.chain is not None
@@ -205,9 +208,16 @@ def build_staff_service(service: CaseService, settings: Settings) -> StaffServic
     """The staff list, reviews and coverage, in (and sealed with) the case service's event store."""
     check = service.acknowledgement_check
     assert check is not None
+
+    def after_erasure(member_ids: Sequence[UUID]) -> None:
+        # As after a case's erasure: in the ledger before all else, then a new key epoch.
+        now = datetime.now(UTC)
+        ErasureLedger(settings.key_dir).record([LedgerEntry(str(member_id), now) for member_id in member_ids])
+        start_new_key_epoch(service)
+
     return StaffService(service, check.directory, check.policy, k=settings.statistics_k,
                         introduction_days=settings.introduction_days,
-                        retention_years=settings.staff_retention_years)
+                        retention_years=settings.staff_retention_years, after_erasure=after_erasure)
 
 
 def build_policy_service(settings: Settings, *, clock: Clock | None = None) -> PolicyService:

@@ -164,6 +164,27 @@ def _changes(row: CaseRow, event: Any) -> dict[str, Any]:
 
 
 @dataclass(frozen=True)
+class Listing:
+    """What the list says of one case before a step loads it, read in one query.
+
+    ``unit`` and ``version`` are None for a case not listed. ``keys_checked``: the same query
+    also told the key ring whether any case key was destroyed since its last look.
+    """
+
+    unit: str | None
+    version: int | None
+    keys_checked: bool
+
+
+class CaseLookUp(Protocol):
+    """A case list store that can answer ``look_up`` (the SQL one; the in-memory one need not)."""
+
+    def look_up(self, case_id: str) -> Listing:
+        """The case's unit and version in the list, and the key ring refreshed, in one query."""
+        ...
+
+
+@dataclass(frozen=True)
 class CaseListFilter:
     """What a list request asks for, already narrowed to what the user may see."""
 

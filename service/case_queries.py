@@ -7,8 +7,9 @@ Kept apart from the commands (service/cases.py) so each module has one reason to
 from __future__ import annotations
 
 from collections.abc import Callable
+from copy import deepcopy
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -21,7 +22,7 @@ from domain.validation import DateBounds, raise_if
 from domain.values import Role, Status
 from service.access_log import AccessEntry, AccessLog, Read
 from service.authorisation import can_see_unit, require_caseworker, require_hr
-from service.case_list import CaseListFilter, CaseListStore
+from service.case_list import CaseListFilter, CaseListStore, CaseLookUp, Listing
 from service.errors import AccessDenied, CaseNotFound, CaseNotYetReported, VersionNotFound
 from service.integrity import EventChain, Verification
 from service.records import CaseFile, case_file, moment, version_at
@@ -181,16 +182,32 @@ class CaseQueries:
             raise RuntimeError("this CaseService was built without an access log")
         return self.access_log.entries(str(case_id))
 
+    def _cached_at(self, case_id: UUID, version: int) -> Case | None:
+        """The cached case if it is at ``version``; None otherwise (or with no cache)."""
+        cache = self.repository.cache
+        if cache is None:
+            return None
+        try:
+            cached = cache.get(case_id)
+        except KeyError:
+            return None
+        return cached if isinstance(cached, Case) and cached.version == version else None
+
     def _forget_destroyed_keys(self) -> None:
         # Another process may have erased a case whose key this one still holds in memory.
         key_ring = getattr(self, "key_ring", None)
         if key_ring is not None:
             key_ring.refresh()
 
-    def _load(self, case_id: UUID, *, copy: bool = True) -> Case:
-        self._forget_destroyed_keys()
+    def _load(
+        self, case_id: UUID, *, copy: bool = True, listed_version: int | None = None, keys_checked: bool = False
+    ) -> Case:
+        if not keys_checked:
+            self._forget_destroyed_keys()
         # A command changes the case it loads, so it gets its own copy of a cached one; a query
         # only reads, and copying a long case cost more than the rest of the request (copy=False).
+        if listed_version is not None and (cached := self._cached_at(case_id, listed_version)) is not None:
+            return deepcopy(cached) if copy else cached
         try:
             case: Case = self.repository.get(case_id, deepcopy_from_cache=copy)
         except AggregateNotFoundError:
@@ -199,15 +216,31 @@ class CaseQueries:
             raise CaseNotFound(case_id)
         return case
 
-    def _load_in_scope(self, user: User, case_id: UUID, *, copy: bool = True) -> Case:
-        if user.role is not Role.HR and self.case_list is not None and getattr(self, "project_inline", False):
-            # Scope from the list's index first, before any case is loaded: another unit's case
-            # then costs what an unknown id costs, so the answer's timing says nothing either.
-            # A case missing from the list (a reset list, healed by the next step) is looked up below.
+    def _load_in_scope(self, user: User, case_id: UUID, *, copy: bool = True, trust_list: bool = False) -> Case:
+        """The case, if ``user`` may see it.
+
+        ``trust_list``: a command's first try may take the cached case without reading its later
+        events when the list (written with the events) says it is at the cached version; if it
+        was not, the event insert conflicts and the retry loads the case in full.
+        """
+        listing: Listing | None = None
+        inline = self.case_list is not None and getattr(self, "project_inline", False)
+        if inline and hasattr(self.case_list, "look_up"):
+            # One query: the list's unit and version, and whether keys were destroyed elsewhere.
+            listing = cast(CaseLookUp, self.case_list).look_up(str(case_id))
+            unit = listing.unit
+        elif inline and user.role is not Role.HR and self.case_list is not None:
             unit = self.case_list.unit_of(str(case_id))
-            if unit is not None and not can_see_unit(user, unit):
-                raise CaseNotFound(case_id)
-        case = self._load(case_id, copy=copy)
+        else:
+            unit = None
+        # Scope from the list's index first, before any case is loaded: another unit's case
+        # then costs what an unknown id costs, so the answer's timing says nothing either.
+        # A case missing from the list (a reset list, healed by the next step) is looked up below.
+        if user.role is not Role.HR and unit is not None and not can_see_unit(user, unit):
+            raise CaseNotFound(case_id)
+        case = self._load(case_id, copy=copy,
+                          listed_version=listing.version if listing is not None and trust_list else None,
+                          keys_checked=listing is not None and listing.keys_checked)
         if not can_see_unit(user, case.unit):
             raise CaseNotFound(case_id)
         return case

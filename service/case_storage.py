@@ -66,14 +66,23 @@ class CaseStorage(Application[UUID]):
             recordings = super().save(*objs, **kwargs)
             self._write_with_events(recordings)
             if self.after_commit is not None and self.repository.cache is not None:
-                # Its first step then reads only the events after it (the library caches nothing
-                # on save when it fast-forwards), and only once this has committed.
-                new = {r.domain_event.originator_id for r in recordings
-                       if isinstance(r.domain_event, Case.IncidentReported)}
-                for case in (obj for obj in objs if isinstance(obj, Case) and obj.id in new):
-                    self.after_commit.defer(functools.partial(self.repository.cache.put, case.id, case))
+                # The case as stored goes into the cache, once this has committed (the library
+                # caches nothing on save when it fast-forwards): the next step then need not read
+                # its events when the list says it is at this version (``_load_in_scope``).
+                for case in (obj for obj in objs if isinstance(obj, Case)):
+                    self.after_commit.defer(functools.partial(self._cache_case, case))
         self._take_due_snapshots(recordings, [obj for obj in objs if isinstance(obj, Case)])
         return recordings
+
+    def _cache_case(self, case: Case) -> None:
+        cache = self.repository.cache
+        assert cache is not None
+        try:
+            cached = cache.get(case.id)
+        except KeyError:
+            cached = None
+        if cached is None or cached.version < case.version:  # a later one put meanwhile stays
+            cache.put(case.id, case)
 
     def _write_with_events(self, recordings: list[Recording[UUID]]) -> None:
         projection = self.case_list_projection

@@ -359,7 +359,7 @@ class CaseService(StatisticsUseCases, CaseQueries, DeadlineQueries, CaseStorage,
             if attempt:
                 # Writers that collided retry at spread-out moments, so they do not collide again.
                 time.sleep(random.uniform(0, 0.002 * 2**attempt))
-            case = self._load_in_scope(user, case_id)
+            case = self._load_in_scope(user, case_id, trust_list=attempt == 0)
             if expected_version is not None and case.version != expected_version:
                 raise VersionMismatch(case_id, expected_version, case.version)
             act(case)

@@ -69,8 +69,11 @@ class StaffService:
         k: int,
         introduction_days: int = DEFAULT_INTRODUCTION_DAYS,
         retention_years: int = DEFAULT_STAFF_RETENTION_YEARS,
+        after_erasure: Callable[[Sequence[UUID]], None] | None = None,
     ):
         self.app = application  # the CaseService: its store, transactions, keys and chain
+        # After employees' keys were destroyed (committed): the erasure ledger and a new key epoch.
+        self._after_erasure = after_erasure
         self.directory = directory
         self.policy = policy
         self.k = k
@@ -261,12 +264,20 @@ class StaffService:
     def erase_leavers(self, user: User, *, reason: str, progress: Progress | None = None) -> int:
         """Erase the personal data of every erasable leaver; their acknowledgements stay counted."""
         leavers = self.erasable_leavers(user)
-        for row in leavers:
-            member = self._load_member(row.member_id)
-            member.erase_personal_data(actor=user.actor, reason=reason)
-            self._save(member)
-            if progress is not None:
-                progress(1)
+        erased: list[UUID] = []
+        try:
+            for row in leavers:
+                member = self._load_member(row.member_id)
+                member.erase_personal_data(actor=user.actor, reason=reason)
+                self._save(member)
+                erased.append(member.id)
+                if progress is not None:
+                    progress(1)
+        finally:
+            # Once for the whole batch, also when it stopped partway: re-wrapping every surviving
+            # key is the costly part, and a crash before it is made good at the next start.
+            if erased and self._after_erasure is not None:
+                self._after_erasure(erased)
         return len(leavers)
 
     # --- for the roll-out's deadlines (service/roll_out_deadlines.py) ------------------------------

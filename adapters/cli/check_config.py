@@ -25,6 +25,7 @@ from adapters.config import (
     DEFAULT_MASTER_KEY_FILE,
     DEFAULT_OIDC_USER_CLAIM,
     DEFAULT_PUBLIC_URL,
+    DEFAULT_REQUEST_READ_TIMEOUT,
     DEFAULT_SESSION_IDLE_MINUTES,
     DEFAULT_SNAPSHOT_INTERVAL,
     DEFAULT_STAFF_RETENTION_YEARS,
@@ -41,6 +42,7 @@ from adapters.config import (
     _public_url,
     _retention,
     normalise_database_url,
+    request_read_timeout,
 )
 
 #: Every setting: name, default, meaning. docs/DEPLOYMENT.md carries the same table; a test keeps them in step.
@@ -57,6 +59,8 @@ SETTINGS_TABLE: tuple[tuple[str, str, str], ...] = (
     ("BREACHTRAIL_RETENTION", "(service default)", "How long closed cases keep personal data, by outcome."),
     ("BREACHTRAIL_READY_MAX_LAG", "1000", "/readyz answers 503 while the read side is further behind than this."),
     ("BREACHTRAIL_PROXY_HOPS", "0", "Reverse proxies whose X-Forwarded-* headers are trusted (0: none)."),
+    ("BREACHTRAIL_REQUEST_READ_TIMEOUT", str(DEFAULT_REQUEST_READ_TIMEOUT),
+     "Seconds a client has to send its request head, then its body; a slower one gets 408."),
     ("BREACHTRAIL_METRICS_TOKEN", "(unset: no /metrics)", "Bearer token for /metrics; at least 24 characters."),
     ("BREACHTRAIL_PUBLIC_URL", DEFAULT_PUBLIC_URL,
      "Where people reach breachtrail: sign-in links, mails and calendar feeds; https makes cookies Secure."),
@@ -103,6 +107,7 @@ _CHECKS = {
     "BREACHTRAIL_RETENTION": _retention,
     "BREACHTRAIL_READY_MAX_LAG": lambda env: _positive_int(env, "BREACHTRAIL_READY_MAX_LAG", 0, minimum=0),
     "BREACHTRAIL_PROXY_HOPS": lambda env: _positive_int(env, "BREACHTRAIL_PROXY_HOPS", 0, minimum=0),
+    "BREACHTRAIL_REQUEST_READ_TIMEOUT": request_read_timeout,
     "BREACHTRAIL_METRICS_TOKEN": _metrics_token,
     "BREACHTRAIL_PUBLIC_URL": _public_url,
     "BREACHTRAIL_SESSION_IDLE_MINUTES": lambda env: _positive_int(env, "BREACHTRAIL_SESSION_IDLE_MINUTES", 1),

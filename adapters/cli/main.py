@@ -95,8 +95,9 @@ def gunicorn_options(host: str, port: int, workers: int) -> list[str]:
     # No --preload: every worker builds its own engine after the fork, sharing no connection.
     options = ["--bind", f"{_url_host(host)}:{port}", "--workers", str(workers), "--access-logfile", "-",
                "--access-logformat", ACCESS_LOG_FORMAT,
-               # Its own refusals (414, 431, 400) and a timed-out request answer problem+json too.
-               "--worker-class", "adapters.http.server_errors.ProblemWorker",
+               # Requests are read whole before one is handled, so slow clients hold no worker;
+               # gunicorn's own refusals (414, 431, 400) and a timed-out request answer problem+json.
+               "--worker-class", "adapters.http.buffering_worker.BufferingWorker",
                "--limit-request-line", str(REQUEST_LINE_LIMIT),
                "--limit-request-fields", str(HEADER_FIELDS_LIMIT),
                "--limit-request-field_size", str(HEADER_FIELD_SIZE_LIMIT)]

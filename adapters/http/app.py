@@ -28,10 +28,8 @@ from adapters.http.observability import register_observability
 from adapters.http.problems import register_problem_handlers
 from adapters.http.request_ids import register_request_ids
 from adapters.http.security_headers import register_security_headers
+from adapters.http.server_errors import MAX_BODY_BYTES
 from domain.validation import DateBounds
-
-#: Requests larger than this are refused with 413 before they are read.
-MAX_BODY_BYTES = 64 * 1024
 
 
 def document_date_bounds(api: ProblemApi, settings: Settings) -> None:

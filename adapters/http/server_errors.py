@@ -22,6 +22,8 @@ PROBLEM_JSON = "application/problem+json"
 REQUEST_LINE_LIMIT = 4094  # gunicorn's own limits, stated so `serve` and these messages agree
 HEADER_FIELDS_LIMIT = 100
 HEADER_FIELD_SIZE_LIMIT = 8190
+#: Request bodies larger than this are refused with 413 before they are read.
+MAX_BODY_BYTES = 64 * 1024
 
 _DETAILS = {
     400: "The request is not valid HTTP/1.1.",
@@ -29,6 +31,7 @@ _DETAILS = {
     431: f"The request has more than {HEADER_FIELDS_LIMIT} header fields, or a field longer than "
          f"{HEADER_FIELD_SIZE_LIMIT} bytes.",
     500: "The server failed to handle the request.",
+    408: "The request was not sent completely in the time the server allows.",
     501: "The request uses a transfer coding this server does not take.",
     503: "The request took longer than the server allows, and was stopped. Nothing more was done for it.",
 }

@@ -14,6 +14,7 @@ from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table, bindparam, select, text
 from sqlalchemy.sql.elements import TextClause
 
+from adapters.sql import write_batch
 from service.integrity import Link
 
 metadata = MetaData()
@@ -74,19 +75,28 @@ class SqlChainStore:
         if not links:
             return
         with self._datastore.transaction(commit=True) as session:
-            session.execute(
-                event_chain.insert(),
-                [{"notification_id": x.notification_id, "case_id": x.case_id, "version": x.version,
-                  "link": x.link} for x in links],
-            )
+            rows = [{"notification_id": x.notification_id, "case_id": x.case_id, "version": x.version,
+                     "link": x.link} for x in links]
+            batch = write_batch.pending(session)
+            if batch is not None:
+                batch.add(LINKS, rows)  # sent with the rest of the command's writes
+            else:
+                session.execute(event_chain.insert(), rows)
 
     def append_after(self, links: Sequence[Link], previous: int) -> bool:
         """Store links only if the newest stored link is at ``previous``; whether they were stored.
 
-        One statement: the guess of the chain's head and the write, together (``EventChain.extend``).
+        One statement: the guess of the chain's head and the write, together (``EventChain.extend``);
+        in a batched transaction, the statement that also sends the command's other rows.
         """
         if not links:
             return True
+        with self._datastore.transaction(commit=True) as session:
+            batch = write_batch.pending(session)
+            if batch is not None:
+                batch.add(LINKS, [{"notification_id": x.notification_id, "case_id": x.case_id,
+                                   "version": x.version, "link": x.link} for x in links])
+                return batch.flush(session, previous)
         values: dict[str, Any] = {"previous": previous}
         for index, x in enumerate(links):
             values.update({f"n{index}": x.notification_id, f"c{index}": x.case_id, f"v{index}": x.version,
@@ -113,6 +123,11 @@ class SqlChainStore:
         with self._datastore.transaction(commit=False) as session:
             row = session.execute(select(event_chain).where(event_chain.c.notification_id == notification_id)).first()
         return None if row is None else Link(row.notification_id, row.case_id, row.version, row.link)
+
+
+#: Links in a write batch: written only when the newest stored link is the batch's ``previous``.
+LINKS = write_batch.register(write_batch.Part(
+    event_chain, "", guard="(SELECT COALESCE(MAX(notification_id), 0) FROM event_chain)"))
 
 
 @cache

@@ -14,6 +14,7 @@ from typing import Any
 
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import Factory
+from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
 
 #: What ``PERSISTENCE_MODULE`` names to build the event store with these connections.
 FACTORY_TOPIC = "adapters.sql.datastore:CheckedConnectionsFactory"
@@ -37,10 +38,23 @@ class CheckedConnectionsDatastore(SQLAlchemyDatastore):
         super().__init__(**kwargs)
 
 
+class UnannouncedEventsRecorder(SQLAlchemyApplicationRecorder):
+    """The library's recorder without the ``NOTIFY`` it sends after each insert on PostgreSQL.
+
+    Nothing here LISTENs (no ``subscribe``): the read side is written in the events' transaction
+    and a catching-up projection polls. The NOTIFY went through a raw cursor, so no statement
+    count saw it, yet it was a statement of every write; a subscriber would need it back.
+    """
+
+    def _notify_channel(self, session: Any) -> None:
+        return None
+
+
 class CheckedConnectionsFactory(Factory):
-    """``eventsourcing_sqlalchemy``'s factory, with the datastore above."""
+    """``eventsourcing_sqlalchemy``'s factory, with the datastore and recorder above."""
 
     datastore_class = CheckedConnectionsDatastore
+    application_recorder_class = UnannouncedEventsRecorder
 
 
 def database_unavailable(error: BaseException) -> str | None:

@@ -5,9 +5,9 @@ backup window, the epoch key that opens it is still there). So every erasure is 
 appended to a file beside the epoch keys — ids and times only, nothing of a person — and a
 restore erases again, before the restored database is used, whatever the ledger says was
 erased and the restored database does not. The file is appended and synced on every
-erasure of a case (by hand or by the retention sweep); at every start and before every
-backup, any destroyed key the ledger lacks (an employee's, or one whose line a crash cut
-off) is appended too.
+erasure of a case (by hand or by the retention sweep) and of leavers on the staff list; at
+every start and before every backup, any destroyed key the ledger lacks (one whose line a crash
+cut off) is appended too.
 """
 
 from __future__ import annotations

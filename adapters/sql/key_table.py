@@ -1,10 +1,23 @@
-"""The ``case_keys`` table: one wrapped data key per case, NULL once destroyed, and its insert."""
+"""The ``case_keys`` table: one wrapped data key per case, NULL once destroyed, and its statements."""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, DateTime, Index, LargeBinary, MetaData, String, Table, bindparam, text
+from sqlalchemy import (
+    Column,
+    DateTime,
+    Index,
+    LargeBinary,
+    MetaData,
+    String,
+    Table,
+    bindparam,
+    func,
+    select,
+    text,
+    update,
+)
 
 metadata = MetaData()
 
@@ -28,6 +41,15 @@ INSERT_KEY = text(
     "VALUES (:case_id, :master_key_id, :epoch, :wrapped_key, :created_at) ON CONFLICT (case_id) DO NOTHING"
 ).bindparams(*(bindparam(column.name, type_=column.type) for column in case_keys.columns
                if column.name != "destroyed_at"))
+
+# A key re-wrapped under a new epoch: one statement sent with every key's values (executemany).
+REWRAP = (
+    update(case_keys).where(case_keys.c.case_id == bindparam("key_case_id"))
+    .values(epoch=bindparam("new_epoch"), wrapped_key=bindparam("new_wrapped_key"))
+)
+
+#: When a case key was last destroyed: a change means a key held in memory may be one destroyed.
+LATEST_DESTROYED = select(func.max(case_keys.c.destroyed_at)).scalar_subquery()
 
 
 def aware_utc(moment: datetime) -> datetime:

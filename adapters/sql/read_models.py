@@ -29,6 +29,7 @@ from sqlalchemy import (
     desc,
     exists,
     func,
+    literal,
     not_,
     or_,
     select,
@@ -38,9 +39,11 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import TextClause
 
+from adapters.sql import write_batch
+from adapters.sql.key_table import LATEST_DESTROYED
 from domain.rules import rule_codes
 from domain.values import month_key
-from service.case_list import CaseListFilter, CaseRow
+from service.case_list import CaseListFilter, CaseRow, Listing
 from service.personal_data import Sealed, open_sealed
 from service.read_model_check import row_differences
 
@@ -137,6 +140,20 @@ class SqlCaseListStore:
         with self._datastore.transaction(commit=False) as session:
             return session.execute(select(case_summaries.c.unit).where(case_summaries.c.id == case_id)).scalar()
 
+    def look_up(self, case_id: str) -> Listing:
+        """The case's unit and version, and when a case key was last destroyed: one query."""
+        refreshed = getattr(self._sealed.key_ring, "refreshed", None)
+        columns: list[Any] = [case_summaries.c.unit, case_summaries.c.version]
+        if refreshed is not None:
+            columns.append(LATEST_DESTROYED.label("latest_destroyed"))
+        one = select(literal(1).label("one")).subquery()
+        query = select(*columns).select_from(one.outerjoin(case_summaries, case_summaries.c.id == case_id))
+        with self._datastore.transaction(commit=False) as session:
+            found = session.execute(query).one()
+        if refreshed is not None:
+            refreshed(found.latest_destroyed)
+        return Listing(found.unit, found.version, keys_checked=refreshed is not None)
+
     def save_rows(
         self, rows: Sequence[CaseRow], position: int | None, *, new_rules: Sequence[str] | None = None
     ) -> None:
@@ -148,17 +165,24 @@ class SqlCaseListStore:
                 # One statement each, built once and sent with every row's values (executemany):
                 # building and compiling an upsert per row cost more than the database's work.
                 summaries = [self._sealed.seal({name: getattr(row, name) for name in _ROW_COLUMNS}) for row in rows]
-                session.execute(_upsert(case_summaries), summaries)
-                session.execute(_upsert(case_facts), [_facts(row) for row in rows])
                 ruled = set(new_rules) if new_rules is not None else None
                 rules = [
                     {"case_id": row.id, "rule": code, "ordinal": index}
                     for row in rows if ruled is None or row.id in ruled
                     for index, code in enumerate(row.rules)
                 ]
-                if rules:
-                    # A case's rules are its report's: over stored ones (a replay), nothing changes.
-                    session.execute(case_summary_rules.insert() if ruled is None else _INSERT_RULES, rules)
+                batch = write_batch.pending(session) if ruled is not None else None
+                if batch is not None:
+                    # A command's rows: sent with the rest of its writes, in one statement.
+                    batch.add(SUMMARIES, summaries)
+                    batch.add(FACTS, [_facts(row) for row in rows])
+                    batch.add(RULES, rules)
+                else:
+                    session.execute(_upsert(case_summaries), summaries)
+                    session.execute(_upsert(case_facts), [_facts(row) for row in rows])
+                    if rules:
+                        # A case's rules are its report's: over stored ones (a replay), nothing changes.
+                        session.execute(case_summary_rules.insert() if ruled is None else _INSERT_RULES, rules)
             if position is not None:
                 self._advance(session, CASE_LIST, position)
 
@@ -226,7 +250,11 @@ class SqlCaseListStore:
 
     def _advance(self, session: Session, name: str, position: int) -> None:
         # One upsert, and never backwards: a batch folded late must not move the position back.
-        session.execute(_upsert(projection_positions), {"name": name, "position": position})
+        batch = write_batch.pending(session)
+        if batch is not None:
+            batch.add(POSITIONS, [{"name": name, "position": position}])
+        else:
+            session.execute(_upsert(projection_positions), {"name": name, "position": position})
 
 
 def _facts(row: CaseRow) -> dict[str, Any]:
@@ -273,6 +301,10 @@ class _SealedEmployee:
 
     def __init__(self, key_ring: Any):
         self._key_ring = key_ring
+
+    @property
+    def key_ring(self) -> Any:
+        return self._key_ring
 
     def seal(self, values: dict[str, Any]) -> dict[str, Any]:
         case_id: UUID | None = None
@@ -329,6 +361,13 @@ _UPSERT_KEYS: dict[str, tuple[str, str]] = {
 }
 
 
+def _on_conflict(table: Table) -> str:
+    key, growing = _UPSERT_KEYS[table.name]
+    updates = ", ".join(f"{c.name} = excluded.{c.name}" for c in table.columns if c.name != key)
+    # Never over a newer version: a rebuild racing a live write must not set a row back.
+    return f"ON CONFLICT ({key}) DO UPDATE SET {updates} WHERE {table.name}.{growing} < excluded.{growing}"
+
+
 @cache
 def _upsert(table: Table) -> TextClause:
     """INSERT … ON CONFLICT DO UPDATE for ``table``; SQLite and PostgreSQL spell it alike.
@@ -336,12 +375,16 @@ def _upsert(table: Table) -> TextClause:
     Written as text because SQLAlchemy cannot cache a compiled ON CONFLICT statement, and
     compiling three of them for every write cost more than the database's own work on them.
     """
-    key, growing = _UPSERT_KEYS[table.name]
     names = [column.name for column in table.columns]
-    updates = ", ".join(f"{name} = excluded.{name}" for name in names if name != key)
-    # Never over a newer version: a rebuild racing a live write must not set a row back.
     statement = text(
         f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({', '.join(':' + name for name in names)}) "
-        f"ON CONFLICT ({key}) DO UPDATE SET {updates} WHERE {table.name}.{growing} < excluded.{growing}"
+        f"{_on_conflict(table)}"
     )
     return statement.bindparams(*(bindparam(column.name, type_=column.type) for column in table.columns))
+
+
+# A command's share of its transaction's write batch (adapters.sql.write_batch), per table.
+SUMMARIES = write_batch.register(write_batch.Part(case_summaries, _on_conflict(case_summaries)))
+FACTS = write_batch.register(write_batch.Part(case_facts, _on_conflict(case_facts)))
+RULES = write_batch.register(write_batch.Part(case_summary_rules, "ON CONFLICT (case_id, rule) DO NOTHING"))
+POSITIONS = write_batch.register(write_batch.Part(projection_positions, _on_conflict(projection_positions)))

@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from adapters.sql import write_batch
 from service.statistics_release import ReleaseRecord, Transition
 
 metadata = MetaData()
@@ -65,6 +66,9 @@ _INSERT_NEW = text(
     f"VALUES ({', '.join(':' + name for name in _COLUMNS)}) ON CONFLICT (case_id, version) DO NOTHING"
 ).bindparams(*(bindparam(c.name, type_=c.type) for c in statistics_transitions.columns))
 
+TRANSITIONS = write_batch.register(
+    write_batch.Part(statistics_transitions, "ON CONFLICT (case_id, version) DO NOTHING"))
+
 
 class SqlStatisticsStore:
     """The service's ``StatisticsStore`` on the event store's datastore (sharing its transactions)."""
@@ -83,7 +87,11 @@ class SqlStatisticsStore:
             for t in transitions
         ]
         with self._datastore.transaction(commit=True) as session:
-            session.execute(_INSERT_NEW, rows)
+            batch = write_batch.pending(session)
+            if batch is not None:
+                batch.add(TRANSITIONS, rows)  # sent with the rest of the command's writes
+            else:
+                session.execute(_INSERT_NEW, rows)
 
     def reset_transitions(self) -> None:
         with self._datastore.transaction(commit=True) as session:

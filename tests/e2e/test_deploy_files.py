@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from adapters.cli import main
+from adapters.cli import gunicorn_options, main
 from adapters.cli.check_config import SETTINGS_TABLE
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -44,6 +44,13 @@ def test_each_unit_has_its_sections_and_runs_a_real_command(path: Path) -> None:
         if found.group(2) and hasattr(group, "commands"):
             assert found.group(2) in group.commands, command
     assert parsed.get("Service", "User") == "breachtrail"
+
+
+def test_the_web_unit_runs_the_worker_that_serve_runs() -> None:
+    options = gunicorn_options("127.0.0.1", 8000, 2)
+    worker = options[options.index("--worker-class") + 1]
+    command = unit(SYSTEMD / "breachtrail-web.service").get("Service", "ExecStart")
+    assert f"--worker-class {worker} " in command
 
 
 def test_systemd_analyze_finds_nothing_wrong_but_missing_installed_files() -> None:

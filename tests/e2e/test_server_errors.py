@@ -1,6 +1,7 @@
 """What gunicorn answers itself, before the application, is problem+json too: an overlong request
-line (414), too many or too large header fields (431), bytes that are no HTTP (400), and a request
-whose worker overran its timeout (503). Checked over a real server, with raw sockets.
+line (414), too many or too large header fields (431), bytes that are no HTTP (400), a request
+whose head does not arrive in time (408), and a request whose worker overran its timeout (503).
+Checked over a real server, with raw sockets.
 """
 
 from __future__ import annotations
@@ -8,6 +9,7 @@ from __future__ import annotations
 import json
 import socket
 from collections.abc import Iterator
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
@@ -18,6 +20,7 @@ from adapters.http.server_errors import (
     REQUEST_LINE_LIMIT,
     ProblemWorker,
 )
+from tests.e2e import slow_request_hooks
 from tests.e2e.server import running_server
 
 
@@ -94,12 +97,12 @@ def test_a_request_whose_worker_is_aborted_for_its_timeout_gets_a_503_problem() 
 
 
 def test_over_a_real_server_a_request_that_overruns_the_timeout_gets_a_503_problem(tmp_path) -> None:
-    # A request whose headers never end keeps the worker busy until the arbiter aborts it.
-    env = {"GUNICORN_CMD_ARGS": "--timeout 2"}
+    # The request is whole; handling it (a gunicorn hook that sleeps) overruns --timeout.
+    env = {"GUNICORN_CMD_ARGS": f"--timeout 2 -c {Path(slow_request_hooks.__file__)}"}
     with running_server(f"sqlite:///{tmp_path / 'slow.sqlite3'}", env, workers=1) as url:
         parts = urlsplit(url)
         with socket.create_connection((parts.hostname, parts.port), timeout=20) as connection:
-            connection.sendall(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+            connection.sendall(f"GET {slow_request_hooks.SLOW_PATH} HTTP/1.1\r\nHost: x\r\n\r\n".encode())
             received = b""
             while chunk := connection.recv(65536):
                 received += chunk
@@ -107,3 +110,13 @@ def test_over_a_real_server_a_request_that_overruns_the_timeout_gets_a_503_probl
     assert head.startswith(b"HTTP/1.1 503 "), received
     assert b"Content-Type: application/problem+json" in head
     assert json.loads(body)["status"] == 503
+
+
+def test_over_a_real_server_a_request_that_never_ends_its_head_gets_a_408_problem(tmp_path) -> None:
+    # Not the worker's timeout: the head must arrive within BREACHTRAIL_REQUEST_READ_TIMEOUT.
+    env = {"GUNICORN_CMD_ARGS": "--timeout 30", "BREACHTRAIL_REQUEST_READ_TIMEOUT": "1"}
+    with running_server(f"sqlite:///{tmp_path / 'stalled.sqlite3'}", env, workers=1) as url:
+        parts = urlsplit(url)
+        answer = _exchange((parts.hostname or "127.0.0.1", parts.port or 80), b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+    problem = _assert_problem(answer, 408)
+    assert "1 seconds" in str(problem["detail"])

@@ -3,7 +3,7 @@
 They copy every file (the SQLite write-ahead log included), hold a backup taken before the
 erasure, and read the raw pages (on PostgreSQL, dead tuples included). They try every key the
 installation still holds — the master key and every epoch key file left — on every candidate
-copy of the erased case's wrapped key they can find near its id. Nothing may open.
+copy of the erased case's (or employee's) wrapped key they can find near its id. Nothing may open.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import re
 import shutil
 import sqlite3
 import stat
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 
@@ -22,7 +22,9 @@ from cryptography.exceptions import InvalidTag
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from sqlalchemy.engine import make_url
 
-from adapters.config import load_or_create_key_file
+from adapters.composition import build_staff_service
+from adapters.config import Settings, load_or_create_key_file
+from adapters.sql.erasure_ledger import ErasureLedger
 from adapters.sql.key_epochs import EpochKeyFiles
 from tests.databases import _libpq_dsn, full_dump
 from tests.integration.test_erasure_at_rest import SECRETS, _leaks, build_case
@@ -91,29 +93,12 @@ def test_a_copy_of_the_data_folder_after_erasure_opens_nothing_erased(make_servi
     kept = case_id(report(service, employee_name="Karen Beholdt"))
     assert other_worker.history(HR, erased)[0].data["employee_name"] == SECRETS["name"]  # its key is in memory
 
-    backup_folder = tmp_path.parent / f"{tmp_path.name}-backup"
-    backup_folder.mkdir()
-    sqlite_file = make_url(database_url).database if database_url.startswith("sqlite") else None
-    if sqlite_file:
-        with sqlite3.connect(sqlite_file) as source, sqlite3.connect(backup_folder / "backup.sqlite3") as target:
-            source.backup(target)
-        backup = (backup_folder / "backup.sqlite3").read_bytes()
-    else:
-        backup = b""
-        for line in full_dump(database_url).splitlines():
-            if str(erased) in line:
-                backup += line.encode() + b"".join(bytes.fromhex(h) for h in re.findall(r"\\\\x([0-9a-f]+)", line))
+    backup = _backup_before(database_url, tmp_path, erased)
 
     service.erase_personal_data(HR, erased, reason="Retention over; archived first.")
 
-    stolen = tmp_path.parent / f"{tmp_path.name}-stolen"
-    shutil.copytree(folder, stolen)
-    keys = _keys_held(stolen)
-    assert len(keys) >= 2  # the master key and the current epoch's key
+    keys, raw = _steal(folder, database_url, backup)
     needle = str(erased).encode()
-    raw = b"".join(p.read_bytes() for p in stolen.rglob("*") if p.is_file()) + backup
-    if not sqlite_file:
-        raw += _raw_postgres_tuples(database_url, "case_keys")
     candidates = _candidates(raw, needle)
     assert candidates
     assert not _opens(candidates, keys, erased)
@@ -123,6 +108,61 @@ def test_a_copy_of_the_data_folder_after_erasure_opens_nothing_erased(make_servi
     assert other_worker.get_case(HR, kept).employee["name"] == "Karen Beholdt"
     # The other worker forgot the destroyed key it held.
     assert _leaks(repr(other_worker.history(HR, erased)) + repr(other_worker.get_case(HR, erased, version=1))) == []
+
+
+def test_a_copy_of_the_data_folder_after_a_staff_erasure_opens_no_name(make_service, database_url, tmp_path, key_dir):
+    folder = tmp_path
+    service = make_service(master_key_file=folder / "master.key")
+    staff = build_staff_service(service, Settings(database_url=database_url, key_dir=key_dir,
+                                                  master_key_file=folder / "master.key"))
+    long_ago = date.today() - timedelta(days=10 * 365)
+    leaver = staff.add_member(HR, "tandplejen", employee_ref="L-7", name="Lene Leaver", start_date=long_ago,
+                              end_date=long_ago + timedelta(days=400))
+    stayer = staff.add_member(HR, "tandplejen", employee_ref="K-8", name="Karen Beholdt", start_date=long_ago)
+    backup = _backup_before(database_url, tmp_path, UUID(leaver.member_id))
+
+    assert staff.erase_leavers(HR, reason="Left more than five years ago.") == 1
+
+    keys, raw = _steal(folder, database_url, backup)
+    erased = UUID(leaver.member_id)
+    candidates = _candidates(raw, str(erased).encode())
+    assert candidates
+    assert not _opens(candidates, keys, erased)
+    assert b"Lene Leaver" not in raw
+    # The erasure is in the ledger, so a restore of an older backup erases the employee again.
+    assert str(erased) in [entry.id for entry in ErasureLedger(key_dir).entries()]
+    # The employee who stays still opens, from the stolen copy and in the service.
+    assert _opens(_candidates(raw, stayer.member_id.encode()), keys, UUID(stayer.member_id))
+    assert [row.name for row in staff.list_staff(HR, "tandplejen") if not row.erased] == ["Karen Beholdt"]
+
+
+def _backup_before(database_url: str, tmp_path: Path, cid: UUID) -> bytes:
+    """A backup taken before the erasure: the SQLite file, or the dump's lines that name ``cid``."""
+    backup_folder = tmp_path.parent / f"{tmp_path.name}-backup"
+    backup_folder.mkdir()
+    sqlite_file = make_url(database_url).database if database_url.startswith("sqlite") else None
+    if sqlite_file:
+        with sqlite3.connect(sqlite_file) as source, sqlite3.connect(backup_folder / "backup.sqlite3") as target:
+            source.backup(target)
+        return (backup_folder / "backup.sqlite3").read_bytes()
+    backup = b""
+    for line in full_dump(database_url).splitlines():
+        if str(cid) in line:
+            backup += line.encode() + b"".join(bytes.fromhex(h) for h in re.findall(r"\\\\x([0-9a-f]+)", line))
+    return backup
+
+
+def _steal(folder: Path, database_url: str, backup: bytes) -> tuple[list[bytes], bytes]:
+    """Copy the data folder; every key it holds, and every byte it and the backup hold (with
+    PostgreSQL's raw key pages, dead tuples included)."""
+    stolen = folder.parent / f"{folder.name}-stolen"
+    shutil.copytree(folder, stolen)
+    keys = _keys_held(stolen)
+    assert len(keys) >= 2  # the master key and the current epoch's key
+    raw = b"".join(p.read_bytes() for p in stolen.rglob("*") if p.is_file()) + backup
+    if not database_url.startswith("sqlite"):
+        raw += _raw_postgres_tuples(database_url, "case_keys")
+    return keys, raw
 
 
 def test_with_a_backup_window_the_old_epoch_opens_the_erased_key_until_the_window_ends(
