@@ -78,7 +78,7 @@ def rows_for(backend: str, writes: dict[str, Any] | None, scaling: dict[str, Any
         add(f"projection rebuild events/s ({rebuild['events']:,} events)", rebuild["rebuild_events_per_second"],
             "reading the notification log alone", rebuild["read_events_per_second"], "events/s", True, 0.50)
         add(f"peak RSS of a worker at {n_large} cases", max(large["worker_peak_rss_kib"]) / 1024,
-            f"same at {int(scales[0]):,} cases", max(small["worker_peak_rss_kib"]) / 1024, "MiB", False, 1.5)
+            f"same at {int(scales[0]):,} cases", max(small["worker_peak_rss_kib"]) / 1024, "MiB", False, 1.3)
     if writes is not None:
         rows.append(_lost(backend, "acknowledged writes lost at saturation", writes["acknowledged_check"]))
     if workday is not None:

@@ -33,6 +33,33 @@ _SNAPSHOT_TOPIC = get_topic(Case.Snapshot)
 _ERASED: dict[str, Any] = {"participants": []}
 
 
+class Sealed(str):
+    """A personal value still as its event stored it: encrypted with the case's key, as text.
+
+    A projection that only carries a value through (the case list's employee fields) folds it
+    sealed: no key is fetched and nothing is decrypted or encrypted again. ``version`` is the
+    version of the event that sealed it; ``open_sealed`` turns it back into the value.
+    """
+
+    version: int
+
+    def __new__(cls, text: str, version: int) -> Sealed:
+        sealed = super().__new__(cls, text)
+        sealed.version = version
+        return sealed
+
+
+def event_context(case_id: UUID, version: int, field: str) -> str:
+    """What an event's personal value is sealed under: its case, its version and its field."""
+    return f"{case_id}/{version}/{field}"
+
+
+def open_sealed(key_ring: KeyRing, case_id: UUID, version: int, field: str, text: str) -> Any:
+    """The value that the case's event ``version`` sealed in ``field`` (None once the key is destroyed)."""
+    opened = key_ring.decrypt(case_id, event_context(case_id, version, field), _bytes(text))
+    return None if opened is None else json.loads(opened)
+
+
 class KeyRing(Protocol):
     """Per-case data keys; implemented by an adapter that stores them wrapped by a master key."""
 
@@ -78,7 +105,7 @@ class PersonalDataMapper(Mapper[UUID]):
                 if state[field] is not None:
                     plaintext = json.dumps(state[field], ensure_ascii=False).encode()
                     sealed = self.key_ring.encrypt(
-                        case_id, f"{case_id}/{version}/{field}", plaintext, create=version == 1
+                        case_id, event_context(case_id, version, field), plaintext, create=version == 1
                     )
                     state[field] = _text(sealed)
         stored_state = self.transcoder.encode(state)
@@ -95,6 +122,18 @@ class PersonalDataMapper(Mapper[UUID]):
             if is_case_topic(e.topic) or personal_fields(e.topic) is not None
         })
 
+    def to_sealed_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
+        """The event with its personal values left sealed (``Sealed``): no key needed, none used."""
+        event = super().to_domain_event(stored_event)
+        personal = personal_fields(stored_event.topic)
+        if personal is not None:
+            state = event.__dict__
+            version = stored_event.originator_version
+            for field in personal.intersection(state):
+                if state[field] is not None:
+                    state[field] = Sealed(state[field], version)
+        return event
+
     def to_domain_event(self, stored_event: StoredEvent) -> DomainEventProtocol[UUID]:
         event = super().to_domain_event(stored_event)
         state = event.__dict__
@@ -108,8 +147,8 @@ class PersonalDataMapper(Mapper[UUID]):
         elif (personal := personal_fields(stored_event.topic)) is not None:
             for field in personal.intersection(state):
                 if state[field] is not None:
-                    opened = self.key_ring.decrypt(case_id, f"{case_id}/{version}/{field}", _bytes(state[field]))
-                    state[field] = _ERASED.get(field) if opened is None else json.loads(opened)
+                    opened = open_sealed(self.key_ring, case_id, version, field, state[field])
+                    state[field] = _ERASED.get(field) if opened is None else opened
         return event
 
 

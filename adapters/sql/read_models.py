@@ -44,6 +44,7 @@ from adapters.sql.key_table import LATEST_DESTROYED
 from domain.rules import rule_codes
 from domain.values import month_key
 from service.case_list import CaseListFilter, CaseRow, Listing
+from service.personal_data import Sealed, open_sealed
 from service.read_model_check import row_differences
 
 metadata = MetaData()
@@ -111,6 +112,9 @@ _ROW_COLUMNS = [c.name for c in case_summaries.columns]
 
 class SqlCaseListStore:
     """The case list in SQL tables of the event store's database, written in its transactions."""
+
+    #: Employee fields may come as the report sealed them (``Sealed``): stored without a key.
+    stores_sealed_values = True
 
     def __init__(self, datastore: Any, key_ring: Any = None):
         # ``datastore`` is eventsourcing_sqlalchemy's: sharing it shares the transaction.
@@ -285,7 +289,13 @@ def _rules_of(session: Session, case_ids: Sequence[str]) -> dict[str, tuple[str,
 
 
 class _SealedEmployee:
-    """Seals a row's employee fields with the case's key on the way in, opens them on the way out."""
+    """Seals a row's employee fields with the case's key on the way in, opens them on the way out.
+
+    A column holds one of two forms, both under the case's key: ``<b64>``, sealed here for the
+    row (context ``<case>/summary/<field>``), or ``<version>:<b64>``, the value exactly as the
+    case's event ``version`` sealed it (a fold of sealed events: ``service.personal_data.Sealed``),
+    copied through without a key. Base64 has no ``:``, so the forms cannot be confused.
+    """
 
     FIELDS = ("employee_ref", "employee_name")
 
@@ -297,13 +307,14 @@ class _SealedEmployee:
         return self._key_ring
 
     def seal(self, values: dict[str, Any]) -> dict[str, Any]:
-        if self._key_ring is None:
-            return values
-        case_id = UUID(values["id"])
+        case_id: UUID | None = None
         for field in self.FIELDS:
-            if values[field] is not None:
-                sealed = self._key_ring.encrypt(case_id, f"{case_id}/summary/{field}", values[field].encode(),
-                                                create=False)
+            value = values[field]
+            if isinstance(value, Sealed):
+                values[field] = f"{value.version}:{value}"
+            elif value is not None and self._key_ring is not None:
+                case_id = case_id or UUID(values["id"])
+                sealed = self._key_ring.encrypt(case_id, f"{case_id}/summary/{field}", value.encode(), create=False)
                 values[field] = base64.urlsafe_b64encode(sealed).decode("ascii")
         return values
 
@@ -314,7 +325,10 @@ class _SealedEmployee:
         opened: dict[str, str | None] = {}
         for field in self.FIELDS:
             value = getattr(row, field)
-            if value is not None:
+            if value is not None and ":" in value:
+                version, text = value.split(":", 1)
+                value = open_sealed(self._key_ring, case_id, int(version), field, text)
+            elif value is not None:
                 plain = self._key_ring.decrypt(case_id, f"{case_id}/summary/{field}",
                                                base64.urlsafe_b64decode(value.encode("ascii")))
                 value = None if plain is None else plain.decode()

@@ -132,3 +132,28 @@ def test_the_health_check_reports_a_database_that_does_not_answer(
 
     problem = assert_problem(response, 503, detail="The database does not answer.")
     assert "database down" not in str(problem)
+
+
+def test_a_case_as_answered_is_what_the_documented_case_schema_describes(api: Api, app: Flask) -> None:
+    from marshmallow import Schema
+
+    from adapters.http.representations import CaseSchema
+    from tests.e2e.http import NEW_CASE
+    from tests.scenarios import HR
+
+    reported = api.post("/api/v1/cases", {**NEW_CASE, "description": "Æblegrød 👩🏽‍⚕️ مرحبا"}, caller="manager")
+    case_id = reported.get_json()["id"]
+    for text in ("Første opfølgning.", "Anden — «citat» \u2028 ny linje"):
+        assert api.post(f"/api/v1/cases/{case_id}/notes", {"text": text}, caller="manager").status_code == 200
+    answer = api.get(f"/api/v1/cases/{case_id}")
+    document = api.get("/api/v1/openapi.json", caller="anonymous").get_json()
+
+    schema = document["components"]["schemas"]["Case"]
+    content = document["paths"]["/api/v1/cases/{case_id}"]["get"]["responses"]["200"]["content"]
+    assert content["application/json"]["schema"] == {"$ref": "#/components/schemas/Case"}
+    assert set(answer.get_json()) == set(schema["properties"]) == set(schema["required"])
+    assert schema["properties"]["notes"]["items"] == {"$ref": "#/components/schemas/NoteOut"}
+    view = app.extensions[CASE_SERVICE].get_case(HR, case_id)
+    with app.test_request_context():
+        field_by_field = app.json.response(Schema.dump(CaseSchema(), view)).get_data()
+    assert answer.get_data() == field_by_field

@@ -21,6 +21,7 @@ TABLES = {
     "case_summary_rules": "case_id, ordinal",
     "case_facts": "case_id",
     "projection_positions": "name",
+    "statistics_transitions": "case_id, version",
 }
 
 
@@ -60,6 +61,28 @@ def test_a_rebuild_from_the_events_alone_gives_identical_tables(busy, database_u
     assert rows(busy) == rows_before
     assert before["case_summaries"] and before["case_facts"]
     assert any(row.employee_ref for row in rows_before.values())
+
+
+def test_a_rebuild_carries_the_employee_through_as_the_report_sealed_it(busy, database_url, monkeypatch):
+    rows_before = rows(busy)
+
+    def no_sealing(*args, **kwargs):
+        raise AssertionError("a rebuild seals nothing again")
+
+    monkeypatch.setattr(busy.key_ring, "encrypt", no_sealing)
+    busy.case_list_projection.rebuild(batch_size=500)
+
+    engine = create_engine(database_url)
+    with engine.connect() as connection:
+        stored = connection.execute(text(
+            "SELECT employee_ref, employee_name, personal_data_erased FROM case_summaries")).all()
+    engine.dispose()
+    kept = [row for row in stored if not row.personal_data_erased]
+    assert kept and all(row.employee_ref.startswith("1:") and row.employee_name.startswith("1:") for row in kept)
+    clear = {row.employee_ref for row in rows_before.values() if row.employee_ref} | {"Jane Doe"}
+    assert not any(value in row.employee_ref + row.employee_name for row in kept for value in clear)
+    assert all(row.employee_ref is None for row in stored if row.personal_data_erased)
+    assert rows(busy) == rows_before  # opened with the case's key, they are what the events say
 
 
 def test_a_crash_mid_rebuild_resumes_with_no_gap_and_no_double_count(busy, database_url, monkeypatch):
