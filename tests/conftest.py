@@ -53,6 +53,14 @@ def module_key_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return tmp_path_factory.mktemp("module-keys") / "keys"
 
 
+@pytest.fixture(scope="module")
+def module_service(module_database_url: str, module_key_dir: Path) -> Iterator[CaseService]:
+    """A service on the module's shared database, for tests that compare only before and after."""
+    service = build_case_service(Settings(database_url=module_database_url, key_dir=module_key_dir))
+    yield service
+    close_case_service(service)
+
+
 @pytest.fixture(autouse=True)
 def key_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Where this test's epoch keys live (outside the shared var/), for its services, commands and servers."""
