@@ -48,9 +48,9 @@ def module_database_url(module_backend: str, tmp_path_factory: pytest.TempPathFa
 
 
 @pytest.fixture(scope="module")
-def module_key_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """The epoch keys of a module's shared database."""
-    return tmp_path_factory.mktemp("module-keys") / "keys"
+def module_key_dir(module_backend: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The epoch keys of a module's shared database (one folder per database, as per test)."""
+    return tmp_path_factory.mktemp(f"module-keys-{module_backend}") / "keys"
 
 
 @pytest.fixture(scope="module")
