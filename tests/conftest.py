@@ -30,6 +30,37 @@ def database_url(backend: str, tmp_path: Path) -> Iterator[str]:
         yield url
 
 
+@pytest.fixture(scope="module", params=backends())
+def module_backend(request: pytest.FixtureRequest) -> str:
+    """The backend of a module's shared database (tests run grouped by it)."""
+    return str(request.param)
+
+
+@pytest.fixture(scope="module")
+def module_database_url(module_backend: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One empty database for a whole module, per backend.
+
+    For modules whose tests each arrange cases of their own and look at nothing else: building the
+    schema once instead of once per test is most of what such a test costs, above all on PostgreSQL.
+    """
+    with fresh_database(module_backend, tmp_path_factory.mktemp(f"module-{module_backend}")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def module_key_dir(module_backend: str, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The epoch keys of a module's shared database (one folder per database, as per test)."""
+    return tmp_path_factory.mktemp(f"module-keys-{module_backend}") / "keys"
+
+
+@pytest.fixture(scope="module")
+def module_service(module_database_url: str, module_key_dir: Path) -> Iterator[CaseService]:
+    """A service on the module's shared database, for tests that compare only before and after."""
+    service = build_case_service(Settings(database_url=module_database_url, key_dir=module_key_dir))
+    yield service
+    close_case_service(service)
+
+
 @pytest.fixture(autouse=True)
 def key_dir(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """Where this test's epoch keys live (outside the shared var/), for its services, commands and servers."""

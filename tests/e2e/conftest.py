@@ -34,3 +34,26 @@ def service(app: Flask) -> CaseService:
 def api(app: Flask) -> Api:
     """A client holding a token for each caller of ``tests.e2e.http.CALLERS``."""
     return Api(app.test_client(), register_callers(app.extensions[USER_STORE]))
+
+
+@pytest.fixture(scope="module")
+def shared_app(module_database_url: str, module_key_dir: Path) -> Iterator[Flask]:
+    """One app on the module's shared database, for tests that each look only at what they sent.
+
+    A refusal test measures the events stored before its request and compares after it, and a
+    test that arranges a case reads only that case: neither depends on an empty database.
+    """
+    app = create_app({"SETTINGS": Settings(database_url=module_database_url, key_dir=module_key_dir)})
+    yield app
+    close_case_service(app.extensions[CASE_SERVICE])
+
+
+@pytest.fixture(scope="module")
+def shared_service(shared_app: Flask) -> CaseService:
+    service: CaseService = shared_app.extensions[CASE_SERVICE]
+    return service
+
+
+@pytest.fixture(scope="module")
+def shared_api(shared_app: Flask) -> Api:
+    return Api(shared_app.test_client(), register_callers(shared_app.extensions[USER_STORE]))

@@ -1,7 +1,7 @@
 """Every date a client sends is plausible, not only well formed: from the installation's earliest day
 (2000-01-01 unless set) to today, or, for a deadline or a validity, to five years ahead. Anything else
 is a 422 naming the field, through the API and through the service the other entry points use, and
-nothing is stored.
+nothing is stored. The tables of refused dates share one app and database per backend (``shared_api``).
 """
 
 from __future__ import annotations
@@ -46,17 +46,17 @@ IMPLAUSIBLE = [
 @pytest.mark.parametrize(("route", "status", "body", "field"), IMPLAUSIBLE,
                          ids=[f"{case[0]}-{case[3]}-{i}" for i, case in enumerate(IMPLAUSIBLE)])
 def test_an_implausible_date_is_refused_by_the_api_and_nothing_is_stored(
-    api: Api, service: CaseService, route: str, status: Status | None, body: dict[str, Any], field: str
+    shared_api: Api, shared_service: CaseService, route: str, status: Status | None, body: dict[str, Any], field: str
 ) -> None:
-    path = "/api/v1/cases" if status is None else f"/api/v1/cases/{case_in(service, status)}/{route}"
-    events_before = stored_events(service)
+    path = "/api/v1/cases" if status is None else f"/api/v1/cases/{case_in(shared_service, status)}/{route}"
+    events_before = stored_events(shared_service)
 
     started = time.perf_counter()
-    problem = assert_problem(api.post(path, body), 422, type="urn:breachtrail:problem:invalid-input")
+    problem = assert_problem(shared_api.post(path, body), 422, type="urn:breachtrail:problem:invalid-input")
 
     assert time.perf_counter() - started < 1
     assert list(problem["errors"]) == [field]
-    assert stored_events(service) == events_before
+    assert stored_events(shared_service) == events_before
 
 
 def test_the_first_and_last_plausible_days_are_accepted(api: Api, service: CaseService) -> None:
@@ -103,16 +103,16 @@ SERVICE_CALLS: list[tuple[str, Status | None, Callable[[CaseService, UUID | None
 
 @pytest.mark.parametrize(("field", "status", "call"), SERVICE_CALLS, ids=[c[0] for c in SERVICE_CALLS])
 def test_the_service_refuses_implausible_dates_for_every_entry_point(
-    service: CaseService, field: str, status: Status | None, call: Callable[[CaseService, UUID | None], Any]
+    shared_service: CaseService, field: str, status: Status | None, call: Callable[[CaseService, UUID | None], Any]
 ) -> None:
-    case = None if status is None else case_in(service, status)
-    events_before = stored_events(service)
+    case = None if status is None else case_in(shared_service, status)
+    events_before = stored_events(shared_service)
 
     with pytest.raises(InvalidCaseData) as refused:
-        call(service, case)
+        call(shared_service, case)
 
     assert field in refused.value.errors
-    assert stored_events(service) == events_before
+    assert stored_events(shared_service) == events_before
 
 
 def test_an_installation_may_set_a_later_earliest_day(service: CaseService) -> None:

@@ -29,11 +29,15 @@ def test_a_body_that_is_not_json_is_a_bad_request(api: Api, service: CaseService
     ["[" * 5000 + "]" * 5000, '{"description": ' + "9" * 5000 + "}"],
     ids=["nested thousands deep", "a number of thousands of digits"],
 )
-def test_json_beyond_what_the_decoder_holds_is_a_bad_request(api: Api, service: CaseService, data: str) -> None:
-    response = api.post("/api/v1/cases", data=data, content_type="application/json")
+def test_json_beyond_what_the_decoder_holds_is_a_bad_request(
+    shared_api: Api, shared_service: CaseService, data: str
+) -> None:
+    events_before = stored_events(shared_service)
+
+    response = shared_api.post("/api/v1/cases", data=data, content_type="application/json")
 
     assert_problem(response, 400, detail="The request body is not valid JSON.")
-    assert stored_events(service) == 0
+    assert stored_events(shared_service) == events_before
 
 
 def test_a_step_whose_body_is_not_json_is_a_bad_request(api: Api, service: CaseService) -> None:
@@ -86,12 +90,17 @@ def test_a_streamed_body_over_64_kib_is_refused_too(api: Api, service: CaseServi
     ids=["empty", "scheme only", "scheme and space", "basic", "other scheme", "unknown token",
          "spaces", "latin-1 letters", "very long"],
 )
-def test_anything_but_a_known_bearer_token_is_unauthorised(api: Api, service: CaseService, authorization: str) -> None:
-    response = api.post("/api/v1/cases", NEW_CASE, caller="anonymous", headers={"Authorization": authorization})
+def test_anything_but_a_known_bearer_token_is_unauthorised(
+    shared_api: Api, shared_service: CaseService, authorization: str
+) -> None:
+    events_before = stored_events(shared_service)
+
+    response = shared_api.post("/api/v1/cases", NEW_CASE, caller="anonymous",
+                               headers={"Authorization": authorization})
 
     assert_problem(response, 401)
     assert response.headers["WWW-Authenticate"].startswith("Bearer realm=")
-    assert stored_events(service) == 0
+    assert stored_events(shared_service) == events_before
 
 
 def test_authentication_comes_before_reading_the_body(api: Api) -> None:
@@ -104,17 +113,17 @@ def test_authentication_comes_before_reading_the_body(api: Api) -> None:
     "path",
     ["/api/v1/nothing", "/api/v1/cases/not-a-uuid", "/api/v1/cases/12345/history", "/api/v2/cases", "/"],
 )
-def test_an_unknown_route_or_a_malformed_case_id_is_not_found(api: Api, path: str) -> None:
-    assert_problem(api.get(path), 404, type="about:blank", title="Not Found")
+def test_an_unknown_route_or_a_malformed_case_id_is_not_found(shared_api: Api, path: str) -> None:
+    assert_problem(shared_api.get(path), 404, type="about:blank", title="Not Found")
 
 
 @pytest.mark.parametrize("route", ["", "/history", "/assessment", "/notes", "/closure"])
-def test_a_case_that_does_not_exist_is_not_found_on_every_route(api: Api, route: str) -> None:
+def test_a_case_that_does_not_exist_is_not_found_on_every_route(shared_api: Api, route: str) -> None:
     missing = uuid.uuid4()
     body = {"text": "x"} if route == "/notes" else {"outcome": "resolved", "reason": "x"}
     if route == "/assessment":
         body = {"work_environment_issue": False, "severity": "low"}
-    response = api.get(f"/api/v1/cases/{missing}{route}") if route in ("", "/history") else api.post(
+    response = shared_api.get(f"/api/v1/cases/{missing}{route}") if route in ("", "/history") else shared_api.post(
         f"/api/v1/cases/{missing}{route}", body
     )
 
@@ -137,15 +146,15 @@ def test_a_version_the_case_never_had_is_not_found(api: Api, service: CaseServic
     ],
 )
 def test_a_wrong_method_is_not_allowed_and_says_which_are(
-    api: Api, service: CaseService, method: str, path: str, allowed: set[str]
+    shared_api: Api, shared_service: CaseService, method: str, path: str, allowed: set[str]
 ) -> None:
-    cid = case_in(service, Status.REPORTED)
+    cid = case_in(shared_service, Status.REPORTED)
 
-    response = api.client.open(path.format(id=cid), method=method, headers=api.headers["hr"])
+    response = shared_api.client.open(path.format(id=cid), method=method, headers=shared_api.headers["hr"])
 
     assert_problem(response, 405)
     assert set(response.headers["Allow"].replace(" ", "").split(",")) == allowed
-    assert len(trail(service, cid)) == 1
+    assert len(trail(shared_service, cid)) == 1
 
 
 def test_a_step_the_status_forbids_is_a_conflict_naming_status_and_allowed_steps(

@@ -1,4 +1,8 @@
-"""Invalid input is a 422 problem naming each field at fault, and nothing is stored."""
+"""Invalid input is a 422 problem naming each field at fault, and nothing is stored.
+
+The long tables of invalid input share one app and database per backend (``shared_api``): each
+test compares the events, or its own case's trail, before and after its request.
+"""
 
 from __future__ import annotations
 
@@ -62,14 +66,16 @@ INVALID_REPORTS = [
 
 @pytest.mark.parametrize(("wrong", "body", "field"), INVALID_REPORTS, ids=[case[0] for case in INVALID_REPORTS])
 def test_a_report_with_invalid_data_is_refused_field_by_field(
-    api: Api, service: CaseService, wrong: str, body: dict[str, Any], field: str
+    shared_api: Api, shared_service: CaseService, wrong: str, body: dict[str, Any], field: str
 ) -> None:
-    response = api.post("/api/v1/cases", body, caller="manager")
+    events_before = stored_events(shared_service)
+
+    response = shared_api.post("/api/v1/cases", body, caller="manager")
 
     problem = assert_problem(response, 422, type="urn:breachtrail:problem:invalid-input")
     assert field in problem["errors"], problem["errors"]
     assert all(isinstance(message, str) for messages in problem["errors"].values() for message in messages)
-    assert stored_events(service) == 0
+    assert stored_events(shared_service) == events_before
 
 
 def test_every_invalid_field_of_a_report_is_named_at_once(api: Api, service: CaseService) -> None:
@@ -117,16 +123,16 @@ INVALID_STEPS = [
     ("step", "status", "body", "field"), INVALID_STEPS, ids=[f"{s[0]}-{s[3]}" for s in INVALID_STEPS]
 )
 def test_a_step_with_invalid_data_is_refused_and_the_trail_is_unchanged(
-    api: Api, service: CaseService, step: str, status: Status, body: dict[str, Any], field: str
+    shared_api: Api, shared_service: CaseService, step: str, status: Status, body: dict[str, Any], field: str
 ) -> None:
-    cid = case_in(service, status)
-    before = trail(service, cid)
+    cid = case_in(shared_service, status)
+    before = trail(shared_service, cid)
 
-    response = api.post(f"/api/v1/cases/{cid}/{step}", body)
+    response = shared_api.post(f"/api/v1/cases/{cid}/{step}", body)
 
     problem = assert_problem(response, 422, type="urn:breachtrail:problem:invalid-input")
     assert field in problem["errors"], problem["errors"]
-    assert trail(service, cid) == before
+    assert trail(shared_service, cid) == before
 
 
 @pytest.mark.parametrize(
@@ -143,17 +149,19 @@ def test_a_step_with_invalid_data_is_refused_and_the_trail_is_unchanged(
         ("sort=newest", "sort"),
     ],
 )
-def test_a_case_list_query_with_an_invalid_filter_is_refused(api: Api, query: str, field: str) -> None:
-    problem = assert_problem(api.get(f"/api/v1/cases?{query}"), 422)
+def test_a_case_list_query_with_an_invalid_filter_is_refused(shared_api: Api, query: str, field: str) -> None:
+    problem = assert_problem(shared_api.get(f"/api/v1/cases?{query}"), 422)
 
     assert field in problem["errors"], problem["errors"]
 
 
 @pytest.mark.parametrize("version", ["0", "-1", "two", "1.5"])
-def test_a_case_version_must_be_a_positive_whole_number(api: Api, service: CaseService, version: str) -> None:
-    cid = case_in(service, Status.REPORTED)
+def test_a_case_version_must_be_a_positive_whole_number(
+    shared_api: Api, shared_service: CaseService, version: str
+) -> None:
+    cid = case_in(shared_service, Status.REPORTED)
 
-    problem = assert_problem(api.get(f"/api/v1/cases/{cid}?version={version}"), 422)
+    problem = assert_problem(shared_api.get(f"/api/v1/cases/{cid}?version={version}"), 422)
 
     assert "version" in problem["errors"]
 
