@@ -6,7 +6,7 @@ from typing import Any
 
 from flask import current_app
 from flask.views import MethodView
-from marshmallow import Schema, ValidationError, fields, validates
+from marshmallow import Schema, ValidationError, fields, validate, validates
 
 from adapters.composition import seal_signer
 from adapters.http.api import API_PREFIX, ApiBlueprint, problems
@@ -82,9 +82,14 @@ class IntegritySchema(Schema):
     since = fields.Nested(SinceSchema, allow_none=True, metadata={"description": "Present when asked with since="})
 
 
+MAX_SEALS = 400
+
+
 class SealsSchema(Schema):
-    seals = fields.List(fields.Dict(), required=True, metadata={
-        "description": "Seals as 'breachtrail integrity seal' wrote them, each line parsed as an object"})
+    # A year of daily seals fits; the check's cost is bounded by the count, not by the client.
+    seals = fields.List(fields.Dict(), required=True, validate=validate.Length(max=MAX_SEALS), metadata={
+        "description": "Seals as 'breachtrail integrity seal' wrote them, each line parsed as an object "
+                       f"(at most {MAX_SEALS})"})
 
     @validates("seals")
     def _seals(self, value: list[dict[str, Any]], **_: Any) -> None:
@@ -157,7 +162,7 @@ class Integrity(MethodView):
 class SealChecks(MethodView):
     @blp.arguments(SealsSchema)
     @blp.response(200, SealChecksSchema)
-    @problems(blp, 401, 403, 422)
+    @problems(blp, 400, 401, 403, 413, 415, 422)
     def post(self, body: dict[str, Any]) -> dict[str, Any]:
         """Whether each seal still holds: nothing cut off any chain's end, no sealed release rewritten (hr).
 

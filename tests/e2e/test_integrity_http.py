@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import delete
 
 from adapters.composition import seal_signer
+from adapters.http.integrity import MAX_SEALS
 from adapters.sql.access_log import access_log_table
 from adapters.sql.chain import event_chain
 from service.seals import make_seal
@@ -99,3 +100,12 @@ def test_a_rewritten_policy_text_breaks_the_answer_naming_the_policy_event(api, 
     assert answer["status"] == "broken" and answer["first_break"] is None
     assert answer["policies"]["first_break"]["case_id"] == policy_id
     assert "altered" in answer["policies"]["first_break"]["problem"]
+
+
+def test_more_seals_than_a_request_may_carry_are_refused_before_any_is_checked(api):
+    seal = {"kind": "breachtrail-seal", "events": 0, "head": 0, "link": "", "sealed_at": "2026-01-01T00:00:00+00:00",
+            "public_key": "00", "signature": "00"}
+    response = api.post("/api/v1/integrity/seals", {"seals": [seal] * (MAX_SEALS + 1)}, caller="hr")
+
+    assert response.status_code == 422
+    assert list(response.json["errors"]) == ["seals"]
