@@ -355,7 +355,14 @@ def create_schema(settings: Settings) -> list[str]:
             finally:
                 close_case_service(service)
 
-        return [f"{m.version}: {m.description}" for m in upgrade(engine, create_tables)]
+        applied = upgrade(engine, create_tables)
+        if any(m.refolds_case_list for m in applied):
+            service = build_case_service(replace(settings, create_tables=False))
+            try:
+                refold_case_list(service)
+            finally:
+                close_case_service(service)
+        return [f"{m.version}: {m.description}" for m in applied]
 
     finally:
         engine.dispose()
@@ -365,9 +372,19 @@ def check_schema(service: CaseService, settings: Settings) -> None:
     """Refuse a database a newer release upgraded; with tables created here, record their version too."""
     engine = service.factory.datastore.engine  # type: ignore[attr-defined]
     if settings.create_tables:
-        upgrade(engine, lambda: None)  # the service has just made every table
+        # The service has just made every table.
+        if any(m.refolds_case_list for m in upgrade(engine, lambda: None)):
+            refold_case_list(service)
     else:
         check_not_newer(engine)
+
+
+def refold_case_list(service: CaseService) -> None:
+    """Fold the log into the case list an upgrade step emptied (its position is gone: from the start)."""
+    projection = service.case_list_projection
+    if projection is not None:
+        projection.forget()
+        projection.catch_up()
 
 
 def operational_figures(service: CaseService) -> dict[str, int]:
