@@ -114,7 +114,7 @@ class DeadlineQueries:
             found += source.deadlines(user, today)
         items = [
             item(d, today) for d in found
-            if can_see_unit(user, d.unit) and _may_resolve(user, d)
+            if can_see_unit(user, d.unit) and may_resolve(user, d)
             and (kind is None or d.kind.value == kind) and (due_before is None or d.due_on < due_before)
         ]
         return sorted(items, key=lambda i: (not i.overdue, i.due_on, i.kind, i.subject_id))
@@ -160,6 +160,6 @@ def _retention_closed_by(rule: RetentionRule, today: date) -> dict[str, date]:
     return found
 
 
-def _may_resolve(user: User, deadline: Deadline) -> bool:
+def may_resolve(user: User, deadline: Deadline) -> bool:
     # Retention is resolved by erasure, which is HR's alone: a manager is not told of it.
     return deadline.resolved_by_step not in HR_ONLY_STEPS or user.role is Role.HR
