@@ -211,9 +211,9 @@ class DueFilter:
 
     Only narrows: ``derive`` decides. A row is in when it is not erased, in ``units`` (None:
     all), and any of: a warning valid until today or later; open and its idle days run
-    (``idle_since``: per open status, last active before that moment); open with its latest
-    hearing unanswered; closed on or before ``retention_closed_by[outcome]`` (None: retention
-    not asked for).
+    (``idle_since``: per open status, every one, last active before that moment); open with its
+    latest hearing unanswered; closed on or before ``retention_closed_by[outcome]`` (None:
+    retention not asked for).
     """
 
     units: frozenset[str] | None
@@ -227,8 +227,8 @@ class DueFilter:
             return False
         if row.last_warning_valid_until is not None and row.last_warning_valid_until >= self.today:
             return True
-        if row.status != Status.CLOSED.value:
-            idle = row.status in self.idle_since and row.last_activity_at < self.idle_since[row.status]
+        if row.status in self.idle_since:
+            idle = row.last_activity_at < self.idle_since[row.status]
             return idle or (row.hearing_sent_on is not None and not row.statement_after_hearing)
         if self.retention_closed_by is None or row.outcome is None or row.closed_on is None:
             return False

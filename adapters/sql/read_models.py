@@ -238,9 +238,14 @@ class SqlCaseListStore:
 
     def due_facts(self, due: DueFilter) -> list[CaseFacts]:
         t = case_summaries
-        if_open = [t.c.hearing_sent_on.is_not(None) & not_(t.c.statement_after_hearing)]
-        if_open += [(t.c.status == status) & (t.c.last_activity_at < since) for status, since in due.idle_since.items()]
-        admitted = [t.c.last_warning_valid_until >= due.today, (t.c.status != Status.CLOSED.value) & or_(*if_open)]
+        # Each branch one an index answers: (last_warning_valid_until), (status, last_activity_at)
+        # and (outcome, closed_on); the open statuses are the idle days' keys.
+        admitted = [
+            t.c.last_warning_valid_until >= due.today,
+            *((t.c.status == status) & (t.c.last_activity_at < since) for status, since in due.idle_since.items()),
+            t.c.status.in_(sorted(due.idle_since)) & t.c.hearing_sent_on.is_not(None)
+            & not_(t.c.statement_after_hearing),
+        ]
         if due.retention_closed_by:
             admitted.append((t.c.status == Status.CLOSED.value) & or_(*(
                 (t.c.outcome == outcome) & (t.c.closed_on <= closed_by)
