@@ -19,7 +19,8 @@ from adapters.http import create_app
 from adapters.sql import schema_version
 from adapters.sql.schema_version import SCHEMA_VERSION_TABLE, Migration, database_version
 from domain.deadlines import case_facts, derive
-from tests.scenarios import HR
+from domain.values import Outcome, Status
+from tests.scenarios import HR, TODAY, case_in
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 RELEASE_1_KEY = "q1YhE9b2mQ5cJmFqG7m0dJ3l1yFQ0bq2m8b9a2l0n3E="
@@ -130,3 +131,36 @@ def test_a_later_step_runs_once_in_order_on_an_older_database(release_1: str,
     engine = sa.create_engine(release_1)
     assert "case_facts_unit_idx" in {index["name"] for index in sa.inspect(engine).get_indexes("case_facts")}
     engine.dispose()
+
+
+def test_the_deadline_columns_are_added_and_filled_on_an_older_case_list(make_service, master_key, run,
+                                                                        database_url) -> None:
+    """A case list of schema version 1 (both databases): init-db adds the columns and folds every row again."""
+    service = make_service(master_key=parse_master_key(master_key))
+    warned = case_in(service, Status.TALK_HELD)
+    service.record_statement(HR, warned, received_on=TODAY, summary="Heard.")
+    service.issue_warning(HR, warned, issued_on=TODAY, text="Warned.", valid_until=TODAY + timedelta(days=20))
+    service.close_case(HR, warned, outcome=Outcome.SANCTIONED, reason="Warned.")
+    idle = case_in(service, Status.ASSESSED)
+    assert run("init-db").exit_code == 0  # versions recorded
+    engine = sa.create_engine(database_url)  # connections of its own: none has the batch's trigger
+    with engine.begin() as connection:  # back to version 1's table
+        for index in ("case_summaries_warning_idx", "case_summaries_closed_idx"):
+            connection.execute(sa.text(f"DROP INDEX {index}"))
+        for column in ("latest_answer_on", "warnings_valid_until", "last_warning_valid_until", "closed_on", "heard"):
+            connection.execute(sa.text(f"ALTER TABLE case_summaries DROP COLUMN {column}"))
+        connection.execute(sa.text(f"DELETE FROM {SCHEMA_VERSION_TABLE} WHERE version > 1"))
+    engine.dispose()
+
+    result = run("init-db")
+
+    assert result.exit_code == 0, result.output
+    assert "applied schema version 2" in result.output
+    after = make_service(master_key=parse_master_key(master_key))
+    assert after.case_list is not None
+    rows = after.case_list.rows([str(warned), str(idle)])
+    for cid in (warned, idle):
+        assert rows[str(cid)].facts() == case_facts(after._load(cid))
+    assert rows[str(warned)].warnings_valid_until == (TODAY + timedelta(days=20),)
+    assert [d.kind for d in after.deadlines(HR) if d.case_id == str(warned)] == ["warning_expiry"]
+    assert run("verify").exit_code == 0
