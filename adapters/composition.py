@@ -161,7 +161,8 @@ def build_case_service(
         chain=chain,
         after_record=[extend_chain, project_staff],
         access_log=access_log,
-        deadline_rules=deadline_rules(settings),
+        deadline_rules=DeadlineRules(idle_days=dict(settings.idle_days_by_status), default_idle_days=settings.idle_days,
+                                     retention_due_on=settings.retention.due_on),
         acknowledgement_check=acknowledgement_check,
         after_erasure=after_erasure,
         after_commit=after_commit,
@@ -171,15 +172,6 @@ def build_case_service(
     service.deadline_sources.append(ConsultationDeadlines(policies))
     service.deadline_sources.append(IntroductionDeadlines(build_staff_service(service, settings)))
     return service
-
-
-def deadline_rules(settings: Settings) -> DeadlineRules:
-    """The rules deadlines are derived by: idle days, and the retention policy."""
-    return DeadlineRules(
-        idle_days=dict(settings.idle_days_by_status),
-        default_idle_days=settings.idle_days,
-        retention_due_on=settings.retention.due_on,
-    )
 
 
 def project_staff(service: CaseService, recordings: list[Recording[UUID]]) -> None:
@@ -358,7 +350,11 @@ def create_schema(settings: Settings) -> list[str]:
             build_reminders(built[0], tables)
 
         steps = {POLICY_CHAIN_VERSION: lambda: seal_what_came_before(built[0].trail())}
-        return [f"{m.version}: {m.description}" for m in upgrade(engine, create_tables, steps)]
+        applied = upgrade(engine, create_tables, steps)
+        if any(m.refolds_case_list for m in applied):
+            built.append(build_case_service(replace(settings, create_tables=False)))
+            refold_case_list(built[-1])
+        return [f"{m.version}: {m.description}" for m in applied]
     finally:
         for service in built:
             close_case_service(service)
@@ -370,9 +366,19 @@ def check_schema(service: CaseService, settings: Settings) -> None:
     engine = service.factory.datastore.engine  # type: ignore[attr-defined]
     if settings.create_tables:
         # The service has just made every table.
-        upgrade(engine, lambda: None, {POLICY_CHAIN_VERSION: lambda: seal_what_came_before(service.trail())})
+        applied = upgrade(engine, lambda: None, {POLICY_CHAIN_VERSION: lambda: seal_what_came_before(service.trail())})
+        if any(m.refolds_case_list for m in applied):
+            refold_case_list(service)
     else:
         check_not_newer(engine)
+
+
+def refold_case_list(service: CaseService) -> None:
+    """Fold the log into the case list an upgrade step emptied (its position is gone: from the start)."""
+    projection = service.case_list_projection
+    if projection is not None:
+        projection.forget()
+        projection.catch_up()
 
 
 def schema_versions(service: CaseService) -> tuple[int | None, int]:
@@ -385,7 +391,7 @@ __all__ = [
     "SignIns", "UnknownUserAccount", "UserAccount", "UserAdministration", "UserContacts", "UserError", "UserStore",
     "backup", "build_case_service", "build_policy_service", "build_reminders", "build_sign_ins",
     "build_staff_service", "build_user_administration", "build_user_contacts", "build_user_store", "check_contact",
-    "check_schema", "close_case_service", "code_version", "create_schema", "database_unavailable", "deadline_rules",
+    "check_schema", "close_case_service", "code_version", "create_schema", "database_unavailable",
     "erasures_not_applied", "forget_personal_data", "operational_figures", "reapply_ledger", "restore_database",
     "schema_versions", "seal_signer", "start_new_key_epoch",
 ]

@@ -74,7 +74,9 @@ class DeadlineRules:
 
     idle_days: Mapping[Status, int] = field(default_factory=dict)
     default_idle_days: int = DEFAULT_IDLE_DAYS
-    retention_due_on: RetentionRule | None = None  # None: no retention deadlines
+    # None: no retention deadlines. A later closure never falls due earlier (the deadline query
+    # relies on it to ask the case list for only the closures within notice).
+    retention_due_on: RetentionRule | None = None
 
     def idle_days_for(self, status: Status) -> int:
         return self.idle_days.get(status, self.default_idle_days)

@@ -7,16 +7,16 @@ write rows in the same transaction as their events, and a rebuild replays the ev
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Protocol
 
 from domain.case import Case
-from domain.deadlines import hearing_overdue
+from domain.deadlines import CaseFacts, HearingFacts, hearing_overdue, local_date
 from domain.lifecycle import status_after
-from domain.values import Status, Step
+from domain.values import Outcome, Status, Step
 from service.views import CaseSummary
 
 
@@ -44,6 +44,17 @@ class CaseRow:
     # (the name is older than the second half; domain/deadlines.py reads it the same way).
     statement_after_hearing: bool
     personal_data_erased: bool
+    # What the deadlines read besides the above (domain.deadlines.CaseFacts), kept so that they
+    # are derived from the list rather than from each case's events.
+    latest_answer_on: date | None  # the latest day a statement was received or a warning issued
+    warnings_valid_until: tuple[date, ...]  # each warning's last valid day, in the order issued
+    last_warning_valid_until: date | None  # the latest of them (what a query can compare)
+    closed_on: date | None  # the local day of the closure in force
+    heard: bool  # a hearing sent or a statement received
+
+    def facts(self) -> CaseFacts:
+        """The facts the deadlines are derived from, as ``domain.deadlines.case_facts`` gives them."""
+        return deadline_facts(**{name: getattr(self, name) for name in DEADLINE_FIELDS})
 
     def is_overdue(self, today: date) -> bool:
         """An open case whose hearing deadline passed unanswered: the deadlines' own rule."""
@@ -105,6 +116,11 @@ def evolve(row: CaseRow | None, event: Any) -> CaseRow | None:
             hearing_deadline=None,
             statement_after_hearing=False,
             personal_data_erased=False,
+            latest_answer_on=None,
+            warnings_valid_until=(),
+            last_warning_valid_until=None,
+            closed_on=None,
+            heard=False,
         )
     if row is None:
         raise OutOfOrderEvent(f"{type(event).__name__} for case {event.originator_id} before its report")
@@ -146,21 +162,86 @@ def _changes(row: CaseRow, event: Any) -> dict[str, Any]:
         before_closure = Status(row.status_before_closure or Status.REPORTED.value)
         changes["status"] = status_after(step, Status(row.status), before_closure).value
     if isinstance(event, Case.HearingOpened):
-        changes.update(hearing_sent_on=event.sent_on, hearing_deadline=event.deadline,
-                       statement_after_hearing=False)
-    elif isinstance(event, Case.StatementRecorded):
-        after = row.hearing_sent_on is not None and event.received_on >= row.hearing_sent_on
-        changes["statement_after_hearing"] = row.statement_after_hearing or after
-    elif isinstance(event, Case.WarningIssued):
-        after = row.hearing_sent_on is not None and event.issued_on >= row.hearing_sent_on
-        changes["statement_after_hearing"] = row.statement_after_hearing or after
+        # Answered: a statement or warning dated on or after the day sent, whenever recorded.
+        changes.update(hearing_sent_on=event.sent_on, hearing_deadline=event.deadline, heard=True,
+                       statement_after_hearing=_answered(row.latest_answer_on, event.sent_on))
+    elif isinstance(event, Case.StatementRecorded | Case.WarningIssued):
+        day = event.received_on if isinstance(event, Case.StatementRecorded) else event.issued_on
+        latest = day if row.latest_answer_on is None else max(row.latest_answer_on, day)
+        changes.update(latest_answer_on=latest, statement_after_hearing=_answered(latest, row.hearing_sent_on))
+        if isinstance(event, Case.StatementRecorded):
+            changes["heard"] = True
+        elif event.valid_until is not None:
+            changes.update(warnings_valid_until=(*row.warnings_valid_until, event.valid_until),
+                           last_warning_valid_until=max(row.last_warning_valid_until or event.valid_until,
+                                                        event.valid_until))
     elif isinstance(event, Case.Closed):
-        changes.update(status_before_closure=row.status, outcome=event.outcome)
+        changes.update(status_before_closure=row.status, outcome=event.outcome,
+                       closed_on=local_date(event.timestamp))
     elif isinstance(event, Case.Reopened):
-        changes.update(status_before_closure=None, outcome=None)
+        changes.update(status_before_closure=None, outcome=None, closed_on=None)
     elif isinstance(event, Case.PersonalDataErased):
         changes.update(employee_ref=None, employee_name=None, personal_data_erased=True)
     return changes  # NoteAdded and any later event type: activity only
+
+
+def _answered(latest_answer_on: date | None, hearing_sent_on: date | None) -> bool:
+    return latest_answer_on is not None and hearing_sent_on is not None and latest_answer_on >= hearing_sent_on
+
+
+#: The row's fields the deadlines read (``deadline_facts``'s arguments).
+DEADLINE_FIELDS = (
+    "id", "unit", "status", "last_activity_at", "hearing_sent_on", "hearing_deadline", "statement_after_hearing",
+    "warnings_valid_until", "closed_on", "outcome", "personal_data_erased", "heard",
+)
+
+
+def deadline_facts(
+    *, id: str, unit: str, status: str, last_activity_at: datetime, hearing_sent_on: date | None,
+    hearing_deadline: date | None, statement_after_hearing: bool, warnings_valid_until: tuple[date, ...],
+    closed_on: date | None, outcome: str | None, personal_data_erased: bool, heard: bool,
+) -> CaseFacts:
+    """``CaseFacts`` from a row's columns: the same facts ``case_facts`` reads from the aggregate."""
+    hearing = None
+    if hearing_sent_on is not None and hearing_deadline is not None:
+        hearing = HearingFacts(hearing_sent_on, hearing_deadline, statement_after_hearing)
+    return CaseFacts(
+        case_id=id, unit=unit, status=Status(status), last_activity_on=local_date(last_activity_at),
+        hearing=hearing, warnings_valid_until=tuple(warnings_valid_until), closed_on=closed_on,
+        outcome=None if outcome is None else Outcome(outcome), personal_data_erased=personal_data_erased,
+        heard=heard,
+    )
+
+
+@dataclass(frozen=True)
+class DueFilter:
+    """The rows that may have a deadline today: the derivation's conditions, loosened to what a query tests.
+
+    Only narrows: ``derive`` decides. A row is in when it is not erased, in ``units`` (None:
+    all), and any of: a warning valid until today or later; open and its idle days run
+    (``idle_since``: per open status, every one, last active before that moment); open with its
+    latest hearing unanswered; closed on or before ``retention_closed_by[outcome]`` (None:
+    retention not asked for).
+    """
+
+    units: frozenset[str] | None
+    today: date
+    idle_since: Mapping[str, datetime]
+    retention_closed_by: Mapping[str, date] | None
+
+    def admits(self, row: CaseRow) -> bool:
+        """The same condition in Python (the in-memory store; tests hold the SQL to it)."""
+        if row.personal_data_erased or (self.units is not None and row.unit not in self.units):
+            return False
+        if row.last_warning_valid_until is not None and row.last_warning_valid_until >= self.today:
+            return True
+        if row.status in self.idle_since:
+            idle = row.last_activity_at < self.idle_since[row.status]
+            return idle or (row.hearing_sent_on is not None and not row.statement_after_hearing)
+        if self.retention_closed_by is None or row.outcome is None or row.closed_on is None:
+            return False
+        closed_by = self.retention_closed_by.get(row.outcome)
+        return closed_by is not None and row.closed_on <= closed_by
 
 
 @dataclass(frozen=True)
@@ -232,5 +313,9 @@ class CaseListStore(Protocol):
         self, query: CaseListFilter, *, today: date, offset: int, limit: int
     ) -> tuple[list[CaseRow], int]:
         """One page of rows, newest activity first, and the number of rows matching."""
+        ...
+
+    def due_facts(self, due: DueFilter) -> list[CaseFacts]:
+        """The deadline facts of the rows ``due`` admits, in one query; no case is loaded."""
         ...
 

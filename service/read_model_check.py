@@ -12,7 +12,8 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import fields
 from typing import Any
 
-from service.case_list import CaseRow
+from domain.deadlines import CaseFacts
+from service.case_list import CaseRow, DueFilter
 from service.projections import CaseListProjection, EventLog
 
 
@@ -46,6 +47,9 @@ class MemoryCaseList:
 
     def position(self, name: str) -> int | None:
         return self._position
+
+    def due_facts(self, due: DueFilter) -> list[CaseFacts]:
+        return [row.facts() for row in sorted(self.saved.values(), key=lambda r: r.id) if due.admits(row)]
 
     def reset(self, name: str) -> None:
         self.saved.clear()

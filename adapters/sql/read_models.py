@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import base64
-import dataclasses
 from collections.abc import Sequence
 from contextlib import AbstractContextManager
 from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
-from uuid import UUID
 
 from sqlalchemy import (
     BigInteger,
@@ -28,6 +25,7 @@ from sqlalchemy import (
     delete,
     desc,
     exists,
+    false,
     func,
     literal,
     not_,
@@ -41,10 +39,11 @@ from sqlalchemy.sql.elements import TextClause
 
 from adapters.sql import write_batch
 from adapters.sql.key_table import LATEST_DESTROYED
+from adapters.sql.sealed_employee import SealedEmployee
+from domain.deadlines import CaseFacts
 from domain.rules import rule_codes
-from domain.values import month_key
-from service.case_list import CaseListFilter, CaseRow, Listing
-from service.personal_data import Sealed, open_sealed
+from domain.values import Status, month_key
+from service.case_list import DEADLINE_FIELDS, CaseListFilter, CaseRow, DueFilter, Listing, deadline_facts
 from service.read_model_check import row_differences
 
 metadata = MetaData()
@@ -70,9 +69,18 @@ case_summaries = Table(
     Column("hearing_deadline", Date),
     Column("statement_after_hearing", Boolean, nullable=False),
     Column("personal_data_erased", Boolean, nullable=False),
+    # What the deadlines read besides the above (schema version 2; service.case_list.CaseRow says each).
+    Column("latest_answer_on", Date),
+    Column("warnings_valid_until", Text),  # ISO days, comma-separated, in the order issued; NULL: none
+    Column("last_warning_valid_until", Date),
+    Column("closed_on", Date),
+    Column("heard", Boolean, nullable=False, server_default=false()),
     Index("case_summaries_activity_idx", "last_activity_at", "id"),
     Index("case_summaries_unit_activity_idx", "unit", "last_activity_at"),
     Index("case_summaries_status_activity_idx", "status", "last_activity_at"),
+    # The deadline query's closed cases: a warning still valid, a retention within notice.
+    Index("case_summaries_warning_idx", "last_warning_valid_until"),
+    Index("case_summaries_closed_idx", "outcome", "closed_on"),
 )
 
 case_summary_rules = Table(
@@ -120,7 +128,7 @@ class SqlCaseListStore:
         # ``datastore`` is eventsourcing_sqlalchemy's: sharing it shares the transaction.
         self._datastore = datastore
         self._engine: Engine = datastore.engine
-        self._sealed = _SealedEmployee(key_ring)
+        self._sealed = SealedEmployee(key_ring)
 
     def create_tables(self) -> None:
         metadata.create_all(self._engine)
@@ -164,7 +172,7 @@ class SqlCaseListStore:
                     session.execute(delete(case_summary_rules).where(case_summary_rules.c.case_id.in_(ids)))
                 # One statement each, built once and sent with every row's values (executemany):
                 # building and compiling an upsert per row cost more than the database's work.
-                summaries = [self._sealed.seal({name: getattr(row, name) for name in _ROW_COLUMNS}) for row in rows]
+                summaries = [self._sealed.seal(stored_columns(row)) for row in rows]
                 ruled = set(new_rules) if new_rules is not None else None
                 rules = [
                     {"case_id": row.id, "rule": code, "ordinal": index}
@@ -231,6 +239,29 @@ class SqlCaseListStore:
                 rules = _rules_of(session, [r.id for r in found])
         return [self._sealed.open(_row(r._mapping, rules.get(r.id, ()))) for r in found], total
 
+    def due_facts(self, due: DueFilter) -> list[CaseFacts]:
+        t = case_summaries
+        # Each branch one an index answers: (last_warning_valid_until), (status, last_activity_at)
+        # and (outcome, closed_on); the open statuses are the idle days' keys.
+        admitted = [
+            t.c.last_warning_valid_until >= due.today,
+            *((t.c.status == status) & (t.c.last_activity_at < since) for status, since in due.idle_since.items()),
+            t.c.status.in_(sorted(due.idle_since)) & t.c.hearing_sent_on.is_not(None)
+            & not_(t.c.statement_after_hearing),
+        ]
+        if due.retention_closed_by:
+            admitted.append((t.c.status == Status.CLOSED.value) & or_(*(
+                (t.c.outcome == outcome) & (t.c.closed_on <= closed_by)
+                for outcome, closed_by in due.retention_closed_by.items()
+            )))
+        where = [not_(t.c.personal_data_erased), or_(*admitted)]
+        if due.units is not None:
+            where.append(t.c.unit.in_(sorted(due.units)))
+        columns = [t.c[name] for name in DEADLINE_FIELDS]
+        with self._engine.connect() as connection:
+            found = connection.execute(select(*columns).where(*where).order_by(t.c.id)).all()
+        return [deadline_facts(**read_columns(r._mapping, DEADLINE_FIELDS)) for r in found]
+
     def differences(self, expected: dict[str, CaseRow]) -> list[str]:
         """Where ``case_summaries`` and ``case_facts`` differ from the rows the events give."""
         with self._datastore.transaction(commit=False) as session:
@@ -288,59 +319,27 @@ def _rules_of(session: Session, case_ids: Sequence[str]) -> dict[str, tuple[str,
     return {key: tuple(value) for key, value in found.items()}
 
 
-class _SealedEmployee:
-    """Seals a row's employee fields with the case's key on the way in, opens them on the way out.
+def stored_columns(row: CaseRow) -> dict[str, Any]:
+    """A row's ``case_summaries`` columns as stored (the employee not yet sealed)."""
+    values = {name: getattr(row, name) for name in _ROW_COLUMNS}
+    values["warnings_valid_until"] = ",".join(day.isoformat() for day in row.warnings_valid_until) or None
+    return values
 
-    A column holds one of two forms, both under the case's key: ``<b64>``, sealed here for the
-    row (context ``<case>/summary/<field>``), or ``<version>:<b64>``, the value exactly as the
-    case's event ``version`` sealed it (a fold of sealed events: ``service.personal_data.Sealed``),
-    copied through without a key. Base64 has no ``:``, so the forms cannot be confused.
-    """
 
-    FIELDS = ("employee_ref", "employee_name")
-
-    def __init__(self, key_ring: Any):
-        self._key_ring = key_ring
-
-    @property
-    def key_ring(self) -> Any:
-        return self._key_ring
-
-    def seal(self, values: dict[str, Any]) -> dict[str, Any]:
-        case_id: UUID | None = None
-        for field in self.FIELDS:
-            value = values[field]
-            if isinstance(value, Sealed):
-                values[field] = f"{value.version}:{value}"
-            elif value is not None and self._key_ring is not None:
-                case_id = case_id or UUID(values["id"])
-                sealed = self._key_ring.encrypt(case_id, f"{case_id}/summary/{field}", value.encode(), create=False)
-                values[field] = base64.urlsafe_b64encode(sealed).decode("ascii")
-        return values
-
-    def open(self, row: CaseRow) -> CaseRow:
-        if self._key_ring is None or (row.employee_ref is None and row.employee_name is None):
-            return row
-        case_id = UUID(row.id)
-        opened: dict[str, str | None] = {}
-        for field in self.FIELDS:
-            value = getattr(row, field)
-            if value is not None and ":" in value:
-                version, text = value.split(":", 1)
-                value = open_sealed(self._key_ring, case_id, int(version), field, text)
-            elif value is not None:
-                plain = self._key_ring.decrypt(case_id, f"{case_id}/summary/{field}",
-                                               base64.urlsafe_b64decode(value.encode("ascii")))
-                value = None if plain is None else plain.decode()
-            opened[field] = value
-        return dataclasses.replace(row, **opened)
+def read_columns(mapping: Any, names: Sequence[str]) -> dict[str, Any]:
+    """Stored columns as a ``CaseRow`` has them: times with their offset, the warnings' days as dates."""
+    values = {name: mapping[name] for name in names}
+    for name in ("reported_at", "last_activity_at"):
+        if name in values:
+            values[name] = _aware(values[name])
+    if "warnings_valid_until" in values:
+        text = values["warnings_valid_until"]
+        values["warnings_valid_until"] = tuple(date.fromisoformat(day) for day in text.split(",")) if text else ()
+    return values
 
 
 def _row(mapping: Any, rules: Sequence[str]) -> CaseRow:
-    values = {name: mapping[name] for name in _ROW_COLUMNS}
-    for name in ("reported_at", "last_activity_at"):
-        values[name] = _aware(values[name])
-    return CaseRow(rules=tuple(rules), **values)
+    return CaseRow(rules=tuple(rules), **read_columns(mapping, _ROW_COLUMNS))
 
 
 def _aware(moment: datetime) -> datetime:

@@ -16,9 +16,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, func, inspect, select
+from sqlalchemy import Column, DateTime, Integer, MetaData, String, Table, func, inspect, select, text
 from sqlalchemy.engine import Connection, Engine
 
+from adapters.sql import read_models
 from adapters.sql.schema_lock import one_upgrade_at_a_time
 
 SCHEMA_VERSION_TABLE = "breachtrail_schema_version"
@@ -35,10 +36,19 @@ schema_versions = Table(
 
 @dataclass(frozen=True)
 class Migration:
+    """One step.
+
+    ``prepare``, if any, runs before the tables are created (whose making may already write to
+    them: columns must be there by then); it must be harmless to run twice and on a table not
+    made yet. ``refolds_case_list``: the step emptied the case list, which the caller folds again.
+    """
+
     version: int
     description: str
     apply: Callable[[Connection], None]
     keyed: bool = False  # also runs the service's step for this version (``upgrade``'s ``steps``)
+    refolds_case_list: bool = False
+    prepare: Callable[[Connection], None] | None = None
 
 
 def _baseline(connection: Connection) -> None:
@@ -52,10 +62,46 @@ def _keyed_only(connection: Connection) -> None:
 #: The version whose step links the policy events, and MACs the releases, stored before it.
 POLICY_CHAIN_VERSION = 2
 
+_DEADLINE_COLUMNS = ("latest_answer_on", "warnings_valid_until", "last_warning_valid_until", "closed_on", "heard")
+
+
+def _add_deadline_columns(connection: Connection) -> None:
+    """Version 3, first: the columns a case list made before lacks (blank until folded again)."""
+    table = read_models.case_summaries
+    if not inspect(connection).has_table(table.name):
+        return  # made whole by create_all
+    present = {column["name"] for column in inspect(connection).get_columns(table.name)}
+    for name in _DEADLINE_COLUMNS:
+        if name not in present:
+            column = table.c[name]
+            kind = column.type.compile(dialect=connection.dialect)
+            rest = " NOT NULL DEFAULT FALSE" if not column.nullable else ""
+            connection.execute(text(f"ALTER TABLE {table.name} ADD COLUMN {name} {kind}{rest}"))
+
+
+def _deadline_columns(connection: Connection) -> None:
+    """Version 3: the case list keeps what the deadlines are derived from (service/deadlines.py).
+
+    With its columns added (``_add_deadline_columns``), adds the indexes, then empties the case
+    list and its position, so that folding the log again fills every row's new columns from
+    its events (in the same transaction as the version: a crash leaves an empty list to fold,
+    never rows whose deadline columns are silently blank).
+    """
+    table = read_models.case_summaries
+    for index in table.indexes:
+        index.create(connection, checkfirst=True)
+    for stored in (read_models.case_summary_rules, read_models.case_facts, table):
+        connection.execute(stored.delete())
+    positions = read_models.projection_positions
+    connection.execute(positions.delete().where(positions.c.name == read_models.CASE_LIST))
+
+
 MIGRATIONS: list[Migration] = [
     Migration(1, "baseline: events, snapshots, read models, users, keys, chain, access log", _baseline),
     Migration(POLICY_CHAIN_VERSION, "policy chain and release MACs: what was stored before them is sealed once",
               _keyed_only, keyed=True),
+    Migration(3, "the case list keeps the deadlines' facts (the list is folded again)", _deadline_columns,
+              refolds_case_list=True, prepare=_add_deadline_columns),
 ]
 
 
@@ -105,6 +151,10 @@ def upgrade(
     """
     with one_upgrade_at_a_time(engine):
         current = check_not_newer(engine) or 0
+        for migration in MIGRATIONS:
+            if migration.version > current and migration.prepare is not None:
+                with engine.begin() as connection:
+                    migration.prepare(connection)
         create_tables()
         metadata.create_all(engine)
         applied = []

@@ -7,6 +7,7 @@ import os
 import shutil
 import subprocess
 import sys
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from uuid import UUID
 
@@ -20,7 +21,9 @@ from adapters.config import Settings, parse_master_key
 from adapters.http import create_app
 from adapters.sql import schema_version
 from adapters.sql.schema_version import SCHEMA_VERSION_TABLE, Migration, database_version
-from tests.scenarios import HR
+from domain.deadlines import case_facts, derive
+from domain.values import Outcome, Status
+from tests.scenarios import HR, TODAY, case_in
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
 RELEASE_1_KEY = "q1YhE9b2mQ5cJmFqG7m0dJ3l1yFQ0bq2m8b9a2l0n3E="
@@ -66,6 +69,14 @@ def test_init_db_upgrades_a_database_of_the_first_release_in_place_keeping_every
             assert (service.get_case(HR, UUID(case_id)).employee or {}).get("ref") == ref
         assert service.list_cases(HR).total == 2
         assert service.verify_integrity().ok
+        # The list was folded again: its deadlines are the ones the cases' own events give.
+        service.clock = lambda: datetime.now(UTC) + timedelta(days=20)
+        from_events = sorted(
+            (d.subject_id, d.kind.value, d.due_on) for case_id in RELEASE_1_CASES
+            for d in derive(case_facts(service._load(UUID(case_id))), service.deadline_rules, service.today())
+        )
+        assert len(from_events) == 2, "both cases idle"
+        assert sorted((d.subject_id, d.kind, d.due_on) for d in service.deadlines(HR)) == from_events
     finally:
         close_case_service(service)
 
@@ -144,3 +155,36 @@ def test_several_processes_starting_together_upgrade_one_database_once_and_all_s
     finally:
         engine.dispose()
     assert sorted(recorded) == list(range(1, code_version() + 1))
+
+
+def test_the_deadline_columns_are_added_and_filled_on_an_older_case_list(make_service, master_key, run,
+                                                                        database_url) -> None:
+    """A case list of schema version 2 (both databases): init-db adds the columns and folds every row again."""
+    service = make_service(master_key=parse_master_key(master_key))
+    warned = case_in(service, Status.TALK_HELD)
+    service.record_statement(HR, warned, received_on=TODAY, summary="Heard.")
+    service.issue_warning(HR, warned, issued_on=TODAY, text="Warned.", valid_until=TODAY + timedelta(days=20))
+    service.close_case(HR, warned, outcome=Outcome.SANCTIONED, reason="Warned.")
+    idle = case_in(service, Status.ASSESSED)
+    assert run("init-db").exit_code == 0  # versions recorded
+    engine = sa.create_engine(database_url)  # connections of its own: none has the batch's trigger
+    with engine.begin() as connection:  # back to version 2's table
+        for index in ("case_summaries_warning_idx", "case_summaries_closed_idx"):
+            connection.execute(sa.text(f"DROP INDEX {index}"))
+        for column in ("latest_answer_on", "warnings_valid_until", "last_warning_valid_until", "closed_on", "heard"):
+            connection.execute(sa.text(f"ALTER TABLE case_summaries DROP COLUMN {column}"))
+        connection.execute(sa.text(f"DELETE FROM {SCHEMA_VERSION_TABLE} WHERE version > 2"))
+    engine.dispose()
+
+    result = run("init-db")
+
+    assert result.exit_code == 0, result.output
+    assert "applied schema version 3" in result.output
+    after = make_service(master_key=parse_master_key(master_key))
+    assert after.case_list is not None
+    rows = after.case_list.rows([str(warned), str(idle)])
+    for cid in (warned, idle):
+        assert rows[str(cid)].facts() == case_facts(after._load(cid))
+    assert rows[str(warned)].warnings_valid_until == (TODAY + timedelta(days=20),)
+    assert [d.kind for d in after.deadlines(HR) if d.case_id == str(warned)] == ["warning_expiry"]
+    assert run("verify").exit_code == 0

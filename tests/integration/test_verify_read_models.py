@@ -45,3 +45,13 @@ def test_an_edited_or_deleted_fact_is_named(cases, run):
     assert result.exit_code == 1
     assert f"case_facts: case {other}, column outcome: stored 'sanctioned', the events say 'dismissed'" in result.output
     assert f"case_facts: case {one} is missing" in result.output
+
+
+def test_an_edited_deadline_column_is_named(cases, run):
+    # The deadlines are derived from these columns: an edit that would hide a case's retention is caught.
+    service, _, other = cases
+    _edit(service, update(case_summaries).where(case_summaries.c.id == str(other)).values(closed_on=None))
+    result = run("verify")
+    assert result.exit_code == 1
+    named = f"case_summaries: case {other}, column closed_on: stored None, the events say datetime.date("
+    assert named in result.output
