@@ -146,6 +146,33 @@ class CaseQueries:
         self._log_read(user, case_id, Read.HISTORY)
         return entries
 
+    def case_with_history(
+        self, user: User, case_id: UUID, *, newest: int, skip: int = 0
+    ) -> tuple[CaseView, list[HistoryEntry]]:
+        """The case now and a stretch of its history, newest first: at most ``newest`` events,
+        after leaving out the ``skip`` latest.
+
+        For a page that shows both: the case is loaded once, only the events shown are read and
+        decrypted (a long case's page does not grow with its history), and the two reads are
+        logged in one write.
+        """
+        require_caseworker(user, "read cases")
+        if newest < 1 or skip < 0:
+            raise InvalidCaseData.field("newest", "ask for at least one event, skipping none or more")
+        current = self._load_in_scope(user, case_id, copy=False)
+        last = current.version - skip
+        erased = current.personal_data_erased
+        events = self.events.get(case_id, lte=last, desc=True, limit=newest) if last >= 1 else []
+        entries = [history_entry(event, erased=erased) for event in events]
+        view = case_view(current, self.today())
+        if self.access_log is not None:
+            now = self.clock()
+            self.access_log.record_many([
+                AccessEntry(str(case_id), read.value, user.id, user.role.value, now)
+                for read in (Read.CASE, Read.HISTORY)
+            ])
+        return view, entries
+
     def export_case(self, user: User, case_id: UUID) -> CaseFile:
         """The complete case file: the case, its history, its access log and its chain links (HR)."""
         require_hr(user, "export case files")
