@@ -5,7 +5,7 @@ The words are GLOSSARY.md's; every one goes through gettext, so the English loca
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from functools import cache
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -107,7 +107,7 @@ def moment(value: datetime | None) -> str:
     """
     if value is None:
         return ""
-    local = (value if value.tzinfo is not None else value.replace(tzinfo=timezone.utc)).astimezone(LOCAL_TIME)
+    local = (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).astimezone(LOCAL_TIME)
     language = str(get_locale())
     month = _month_names(language)[local.month]
     if language == "da":
