@@ -59,3 +59,14 @@ def test_an_erased_case_shows_its_history_without_personal_data(service):
     assert reported.type == "IncidentReported" and reported.version == 1
     assert reported.data["employee_name"] is None and reported.data["description"] is None
     assert entries == service.history(HR, cid)[::-1]
+
+
+def test_a_step_taken_by_another_server_shows_at_once_though_this_one_holds_the_case(make_service):
+    here, there = make_service(), make_service()
+    cid = case_in(here, Status.REPORTED)
+    here.case_with_history(MANAGER, cid, newest=25)  # this server now holds the case in memory
+    there.add_note(MANAGER, cid, text="Skrevet på den anden server")
+
+    view, entries = here.case_with_history(MANAGER, cid, newest=25)
+    assert view.version == entries[0].version == 2
+    assert entries[0].data == {"text": "Skrevet på den anden server"}
