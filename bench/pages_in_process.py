@@ -4,7 +4,7 @@
 network stack blur small differences. This runs the same three pages and the same bare
 authenticated GET (``/api/v1/policy/rules``) through Flask's test client in one process, one
 after the other, and reports medians and the ratio of each page to the bare GET; with
-``--profile`` it writes a pyinstrument profile of each page (HTML) next to the output.
+``--profile`` it writes a pyinstrument profile of each page (text) to the folder given.
 
     python -m bench.pages_in_process --cases 3000 --requests 50
     python -m bench.pages_in_process --database-url postgresql+psycopg://… --profile /tmp/profiles

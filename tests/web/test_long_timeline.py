@@ -86,7 +86,9 @@ def test_a_moment_reads_as_babel_writes_it_in_both_languages(web_app):
 
 def test_the_timeline_pagination_reads_in_english(browser, web_app):
     mette, case_id = _case_with_notes(browser, web_app)
-    mette.post("/sprog", {"lang": "en", "next": f"/sager/{case_id}"}, from_page=f"/sager/{case_id}")
+    page = mette.get(f"/sager/{case_id}?page=2")
+    assert f'name="next" value="/sager/{case_id}?page=2"' in page.text, "the language switch keeps the page"
+    mette.post("/sprog", {"lang": "en", "next": f"/sager/{case_id}?page=2"}, from_page=f"/sager/{case_id}")
     page = mette.get(f"/sager/{case_id}?page=2")
     assert "Events 36 to 12 of 61, newest first." in page.text
     assert "Newer events" in page.text and "Older events" in page.text
