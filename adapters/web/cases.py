@@ -107,7 +107,9 @@ def render_case_page(case_id: UUID, *, form: StepForm | None = None, status: int
     # §8: had the employee been told the rule? Shown on the page and asked about in the warning form.
     acknowledgement = staff_service().acknowledgement_of(case)
     # A page shown after a step's POST switches language back to the case's own address.
-    page_url = url_for("web.case_page", case_id=case_id, **({"page": timeline_page} if timeline_page > 1 else {}))
+    page_url = url_for("web.case_page", case_id=case_id)
+    if timeline_page > 1:
+        page_url = url_for("web.case_page", case_id=case_id, page=timeline_page)
     return render_template("case.html", case=case, timeline=timeline, timeline_page=timeline_page,
                            timeline_pages=timeline_pages, conflict=conflict, page_url=page_url,
                            acknowledgement=acknowledgement, **context), status
