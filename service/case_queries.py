@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from copy import deepcopy
 from datetime import date, datetime
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
@@ -164,6 +164,50 @@ class CaseQueries:
         self._log_read(user, case_id, Read.HISTORY)
         return entries
 
+    def case_with_history(
+        self, user: User, case_id: UUID, *, newest: int, skip: int = 0
+    ) -> tuple[CaseView, list[HistoryEntry]]:
+        """The case now and a stretch of its history, newest first: at most ``newest`` events,
+        after leaving out the ``skip`` latest.
+
+        For a page that shows both: the case is loaded once, only the events shown are read and
+        decrypted (a long case's page does not grow with its history), and the two reads are
+        logged in one write.
+        """
+        require_caseworker(user, "read cases")
+        if newest < 1 or skip < 0:
+            raise InvalidCaseData.field("newest", "ask for at least one event, skipping none or more")
+        listing = self._listing_in_scope(user, case_id)
+        keys_checked = listing is not None and listing.keys_checked
+        events: list[Any] | None = None
+        current: Case | None = None
+        if skip == 0 and self.repository.cache is not None:
+            # The newest events first: when the cached case is at the newest of them, it is the
+            # case now, and loading it (another round trip) is not needed.
+            if not keys_checked:
+                self._forget_destroyed_keys()
+                keys_checked = True
+            events = list(self.events.get(case_id, desc=True, limit=newest))
+            if events:
+                current = self._cached_at(case_id, events[0].originator_version)
+        if current is None:
+            current = self._load(case_id, copy=False, keys_checked=keys_checked)
+        if not can_see_unit(user, current.unit):
+            raise CaseNotFound(case_id)
+        last = current.version - skip
+        if events is None or not events or events[0].originator_version != last:
+            events = list(self.events.get(case_id, lte=last, desc=True, limit=newest)) if last >= 1 else []
+        erased = current.personal_data_erased
+        entries = [history_entry(event, erased=erased) for event in events]
+        view = case_view(current, self.today())
+        if self.access_log is not None:
+            now = self.clock()
+            self.access_log.record_many([
+                AccessEntry(str(case_id), read.value, user.id, user.role.value, now)
+                for read in (Read.CASE, Read.HISTORY)
+            ])
+        return view, entries
+
     def export_case(self, user: User, case_id: UUID) -> CaseFile:
         """The complete case file: the case, its history, its access log and its chain links (HR)."""
         require_hr(user, "export case files")
@@ -234,13 +278,9 @@ class CaseQueries:
             raise CaseNotFound(case_id)
         return case
 
-    def _load_in_scope(self, user: User, case_id: UUID, *, copy: bool = True, trust_list: bool = False) -> Case:
-        """The case, if ``user`` may see it.
-
-        ``trust_list``: a command's first try may take the cached case without reading its later
-        events when the list (written with the events) says it is at the cached version; if it
-        was not, the event insert conflicts and the retry loads the case in full.
-        """
+    def _listing_in_scope(self, user: User, case_id: UUID) -> Listing | None:
+        """The case's row in the list (when the list is written with the events), after checking
+        from it that ``user`` may see the case's unit; None when there is no row to ask."""
         listing: Listing | None = None
         inline = self.case_list is not None and getattr(self, "project_inline", False)
         if inline and hasattr(self.case_list, "look_up"):
@@ -256,6 +296,16 @@ class CaseQueries:
         # A case missing from the list (a reset list, healed by the next step) is looked up below.
         if user.role is not Role.HR and unit is not None and not can_see_unit(user, unit):
             raise CaseNotFound(case_id)
+        return listing
+
+    def _load_in_scope(self, user: User, case_id: UUID, *, copy: bool = True, trust_list: bool = False) -> Case:
+        """The case, if ``user`` may see it.
+
+        ``trust_list``: a command's first try may take the cached case without reading its later
+        events when the list (written with the events) says it is at the cached version; if it
+        was not, the event insert conflicts and the retry loads the case in full.
+        """
+        listing = self._listing_in_scope(user, case_id)
         case = self._load(case_id, copy=copy,
                           listed_version=listing.version if listing is not None and trust_list else None,
                           keys_checked=listing is not None and listing.keys_checked)

@@ -19,6 +19,10 @@ from domain.errors import InvalidCaseData
 from domain.values import Channel, Role, Status, is_unit_slug
 
 PER_PAGE = 25
+_NO_CASE = UUID(int=0)
+#: Events on one page of a case's timeline: a case with a long history shows its newest
+#: events first and pages back through the older ones (the design system's pagination).
+TIMELINE_PER_PAGE = 25
 
 
 def unit_choices() -> list[str] | None:
@@ -30,6 +34,12 @@ def unit_choices() -> list[str] | None:
     return sorted(known) if known else None
 
 
+def case_href() -> str:
+    """The case page's address without the id: a list links each row by appending it, instead of
+    building the address through the URL map once per row."""
+    return str(url_for("web.case_page", case_id=_NO_CASE)).removesuffix(str(_NO_CASE))
+
+
 @web.route("/sager")
 @roles(*CASEWORKERS)
 def case_list() -> Any:
@@ -39,15 +49,13 @@ def case_list() -> Any:
         status = None
     unit = args.get("unit") or None
     overdue = True if args.get("overdue") == "yes" else None
-    try:
-        page_number = max(1, int(args.get("page", "1")))
-    except ValueError:
-        page_number = 1
+    page_number = _page_number(args.get("page"))
     page = case_service().list_cases(current_user(), unit=unit, status=status, overdue=overdue,
                                      page=page_number, per_page=PER_PAGE)
     pages = max(1, -(-page.total // PER_PAGE))
     filters = {"status": status or "", "unit": unit or "", "overdue": "yes" if overdue else ""}
-    return render_template("case_list.html", page=page, pages=pages, filters=filters, units=unit_choices())
+    return render_template("case_list.html", page=page, pages=pages, filters=filters, units=unit_choices(),
+                           case_href=case_href())
 
 
 @web.route("/sager/ny", methods=["GET", "POST"])
@@ -89,17 +97,29 @@ def new_case() -> Any:
 
 def render_case_page(case_id: UUID, *, form: StepForm | None = None, status: int = 200,
                      conflict: bool = False) -> tuple[str, int]:
-    """The case page: header, next steps with their forms, and the timeline."""
+    """The case page: header, next steps with their forms, and a page of the timeline, newest first."""
     user = current_user()
-    case = case_service().get_case(user, case_id)
-    history = case_service().history(user, case_id)
+    timeline_page = _page_number(request.args.get("page")) if form is None else 1
+    case, timeline = case_service().case_with_history(
+        user, case_id, newest=TIMELINE_PER_PAGE, skip=(timeline_page - 1) * TIMELINE_PER_PAGE)
+    timeline_pages = max(1, -(-case.version // TIMELINE_PER_PAGE))
     context = step_context(case, user, case_service().today(), form)
     # §8: had the employee been told the rule? Shown on the page and asked about in the warning form.
     acknowledgement = staff_service().acknowledgement_of(case)
     # A page shown after a step's POST switches language back to the case's own address.
     page_url = url_for("web.case_page", case_id=case_id)
-    return render_template("case.html", case=case, history=history, conflict=conflict, page_url=page_url,
+    if timeline_page > 1:
+        page_url = url_for("web.case_page", case_id=case_id, page=timeline_page)
+    return render_template("case.html", case=case, timeline=timeline, timeline_page=timeline_page,
+                           timeline_pages=timeline_pages, conflict=conflict, page_url=page_url,
                            acknowledgement=acknowledgement, **context), status
+
+
+def _page_number(asked: str | None) -> int:
+    try:
+        return max(1, int(asked or "1"))
+    except ValueError:
+        return 1
 
 
 @web.route("/sager/<uuid:case_id>")
@@ -114,7 +134,8 @@ def case_print(case_id: UUID) -> Any:
     user = current_user()
     case = case_service().get_case(user, case_id)
     history = case_service().history(user, case_id)
-    return render_template("case_print.html", case=case, history=history, today=case_service().today())
+    # The printed case file holds the whole timeline, newest first like the case page.
+    return render_template("case_print.html", case=case, timeline=history[::-1], today=case_service().today())
 
 
 def back_to_case(case_id: UUID | str, message: str) -> Response:

@@ -5,11 +5,14 @@ The words are GLOSSARY.md's; every one goes through gettext, so the English loca
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from functools import cache
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from flask import Flask
-from flask_babel import format_date, format_datetime, get_locale
+from babel import Locale
+from flask import Flask, g
+from flask_babel import format_date, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 
 from adapters.web.rules import rule_title
@@ -87,20 +90,64 @@ def short_date(value: date | datetime | None) -> str:
     return value.strftime("%d-%m-%Y")
 
 
+#: Where the municipality is: the times on a page are its clock's (BABEL_DEFAULT_TIMEZONE).
+LOCAL_TIME = ZoneInfo("Europe/Copenhagen")
+
+
+@cache
+def _month_names(locale: str) -> dict[int, str]:
+    return dict(Locale.parse(locale).months["format"]["wide"])
+
+
 def moment(value: datetime | None) -> str:
-    """A point in time in Danish time: ``2. december 2026 kl. 14.05``."""
+    """A point in time in Danish time: ``2. december 2026 kl. 14.05`` (``2 December 2026, 14:05``).
+
+    Written out here rather than with Babel's ``format_datetime``, which parsed the pattern and
+    looked up the locale and time zone again for every entry of a timeline.
+    """
     if value is None:
         return ""
-    return format_datetime(value, "d. MMMM y 'kl.' HH.mm" if str(get_locale()) == "da" else "d MMMM y, HH:mm")
+    local = (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).astimezone(LOCAL_TIME)
+    language = str(get_locale())
+    month = _month_names(language)[local.month]
+    if language == "da":
+        return f"{local.day}. {month} {local.year} kl. {local.hour:02d}.{local.minute:02d}"
+    return f"{local.day} {month} {local.year}, {local.hour:02d}:{local.minute:02d}"
 
 
 def label(table: dict[str, Any], value: Any) -> str:
+    """The word for ``value`` in ``table``, translated once per request (tables hold lazy strings)."""
     if value is None:
         return ""
-    return str(table.get(str(value), value))
+    key = str(value)
+    text = table.get(key)
+    if text is None:
+        return key
+    words: dict[tuple[int, str], str] = g.setdefault("translated_labels", {})
+    found = words.get((id(table), key))
+    if found is None:
+        found = words[(id(table), key)] = str(text)
+    return found
+
+
+def _page_translations() -> Any:
+    """This request's catalogue, looked up once: Flask-Babel's own ``_()`` in templates looked up
+    the locale and the catalogue again for each of a page's fifty-odd texts. Kept in ``g``, as
+    Flask-Babel keeps the request's locale."""
+    translations = g.get("page_translations")
+    if translations is None:
+        translations = g.page_translations = get_translations()
+    return translations
 
 
 def register(app: Flask) -> None:
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=lambda text: _page_translations().ugettext(text),
+        ngettext=lambda singular, plural, n: _page_translations().ungettext(singular, plural, n),
+        newstyle=True,
+        pgettext=lambda context, text: _page_translations().upgettext(context, text),
+        npgettext=lambda context, singular, plural, n: _page_translations().unpgettext(context, singular, plural, n),
+    )
     filters = {
         "long_date": long_date, "short_date": short_date, "moment": moment, "rule_title": rule_title,
         "status_label": lambda v: label(STATUS, v), "outcome_label": lambda v: label(OUTCOME, v),
