@@ -19,7 +19,7 @@ import sys
 import tempfile
 import time
 from collections.abc import Callable, Iterator
-from contextlib import ExitStack, contextmanager, suppress
+from contextlib import ExitStack, contextmanager
 from datetime import date
 from typing import Any
 
@@ -31,7 +31,7 @@ from adapters.sql.users import UserStore
 from bench.measures import Database, Plan, check_acknowledged, settle
 from bench.pages import issue_links, redeem
 from bench.seed import UNITS, seed_cases
-from bench.servers import BREACHTRAIL, ROOT, STOP_TIMEOUT, breachtrail_servers
+from bench.servers import BREACHTRAIL, ROOT, breachtrail_servers, stop_group
 from domain.values import Role
 
 Say = Callable[[str], None]
@@ -139,14 +139,7 @@ class Worker:
 
     def stop(self) -> None:
         try:
-            if self.process.poll() is None:
-                os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                with suppress(ProcessLookupError):
-                    os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=STOP_TIMEOUT)
+            stop_group(self.process, signal.SIGTERM)
         finally:
             self._log.close()
 

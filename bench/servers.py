@@ -18,6 +18,7 @@ import urllib.request
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager, suppress
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 BREACHTRAIL = Path(sys.executable).with_name("breachtrail")
@@ -84,19 +85,24 @@ class Server:
     def stop(self) -> None:
         """Quick shutdown (SIGINT): the loads are over, so no request is cut short; TERM's grace costs seconds."""
         try:
-            if self.process.poll() is None:
-                os.killpg(self.process.pid, signal.SIGINT)
-            try:
-                self.process.wait(timeout=STOP_TIMEOUT)
-            except subprocess.TimeoutExpired:
-                with suppress(ProcessLookupError):
-                    os.killpg(self.process.pid, signal.SIGKILL)
-                self.process.wait(timeout=STOP_TIMEOUT)
+            stop_group(self.process, signal.SIGINT)
             deadline = time.monotonic() + STOP_TIMEOUT
             while _group_alive(self.process.pid) and time.monotonic() < deadline:
                 time.sleep(0.05)
         finally:
             self._log.close()
+
+
+def stop_group(process: subprocess.Popen[Any], first: signal.Signals) -> None:
+    """Send ``first`` to the process's group; if it has not ended within the timeout, kill the group."""
+    if process.poll() is None:
+        os.killpg(process.pid, first)
+    try:
+        process.wait(timeout=STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)
+        process.wait(timeout=STOP_TIMEOUT)
 
 
 def peak_rss_kib(pid: int) -> int:
