@@ -21,7 +21,7 @@ from adapters.http.server_errors import (
     ProblemWorker,
 )
 from tests.e2e import slow_request_hooks
-from tests.e2e.server import running_server
+from tests.e2e.server import answer_of, running_server
 
 
 @pytest.fixture(scope="module")
@@ -33,15 +33,9 @@ def address(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int
 
 
 def _exchange(address: tuple[str, int], raw: bytes) -> tuple[int, dict[str, str], bytes]:
-    with socket.create_connection(address, timeout=10) as connection:
-        connection.sendall(raw)
-        received = b""
-        while chunk := connection.recv(65536):
-            received += chunk
-    head, _, body = received.partition(b"\r\n\r\n")
-    status_line, *header_lines = head.decode("latin-1").split("\r\n")
-    headers = {name.lower(): value.strip() for name, value in (line.split(":", 1) for line in header_lines)}
-    return int(status_line.split(" ")[1]), headers, body
+    connection = socket.create_connection(address, timeout=10)
+    connection.sendall(raw)
+    return answer_of(connection)
 
 
 def _assert_problem(answer: tuple[int, dict[str, str], bytes], status: int) -> dict[str, object]:

@@ -25,7 +25,7 @@ import pytest
 from adapters.config import generate_master_key
 from adapters.http.server_errors import MAX_BODY_BYTES
 from tests.e2e.http import NEW_CASE
-from tests.e2e.server import ServerProcess
+from tests.e2e.server import ServerProcess, answer_of
 from tests.e2e.test_http_concurrency import Reply, add_user_with_the_cli, send
 
 READ_TIMEOUT = 2  # seconds: BREACHTRAIL_REQUEST_READ_TIMEOUT for these servers
@@ -68,18 +68,6 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Served]:
         assert "Traceback" not in process.output(), process.output()
     finally:
         process.close()
-
-
-def answer_of(connection: socket.socket) -> tuple[int, dict[str, str], bytes]:
-    """Everything the server sends until it closes: status, header fields, body."""
-    received = b""
-    with connection:
-        while chunk := connection.recv(65536):
-            received += chunk
-    head, _, body = received.partition(b"\r\n\r\n")
-    status_line, *lines = head.decode("latin-1").split("\r\n")
-    headers = {name.lower(): value.strip() for name, value in (line.split(":", 1) for line in lines)}
-    return int(status_line.split(" ")[1]), headers, body
 
 
 def assert_late_problem(connection: socket.socket, opened: float) -> None:
