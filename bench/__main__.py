@@ -7,6 +7,9 @@ import dataclasses
 import json
 import os
 import platform
+import subprocess
+import sys
+import tempfile
 import time
 from datetime import UTC, datetime
 from pathlib import Path
@@ -47,6 +50,9 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
                                                         f"{LOAD_CHART.relative_to(ROOT)}, or "
                                                         f"{QUICK_LOAD_CHART.relative_to(ROOT)} with --quick)")
     parser.add_argument("--output", type=Path, help="the results JSON (default bench/results/<date>[-quick].json)")
+    parser.add_argument("--one-after-the-other", action="store_true",
+                        help="with --quick: measure the backends in turn, not side by side")
+    parser.add_argument("--measure-only", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -72,17 +78,46 @@ def main(argv: list[str] | None = None) -> int:
         "backends": {},
     }
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
-    for backend in backends:
-        if backend == "postgres" and (why := postgres_available(args.postgres_url)):
-            say(f"postgres: skipped, it does not answer at {args.postgres_url}: {why}")
-            continue
-        found: dict[str, Any] = {}
-        results["backends"][backend] = found
-        _measure(backend, parts, plan, args, found, say)
+    if args.quick and not args.one_after_the_other and not args.measure_only and len(backends) > 1:
+        results["backends"] = _side_by_side(backends, argv)
+    else:
+        for backend in backends:
+            if backend == "postgres" and (why := postgres_available(args.postgres_url)):
+                say(f"postgres: skipped, it does not answer at {args.postgres_url}: {why}")
+                continue
+            found: dict[str, Any] = {}
+            results["backends"][backend] = found
+            _measure(backend, parts, plan, args, found, say)
     results["seconds"] = time.monotonic() - started
     results["machine"]["load_average_after"] = os.getloadavg()
+    if args.measure_only:
+        args.output.write_text(json.dumps(results, indent=2) + "\n")
+        return 0
     _report(results, args)
     return 0
+
+
+def _side_by_side(backends: list[str], argv: list[str] | None) -> dict[str, Any]:
+    """The quick run measures each backend in a process of its own, at the same time.
+
+    A quick run shows that everything runs and where the ratios point; most of its time is fixed cost
+    (servers starting, seeding, checking the chain) that the two cores can share. Each ratio is still
+    taken within one backend's process, baseline and breachtrail alternating, so both sides of it
+    see the same machine. ``--one-after-the-other`` measures them in turn, as the full run does.
+    """
+    given = list(sys.argv[1:] if argv is None else argv)
+    with tempfile.TemporaryDirectory(prefix="bench-quick-") as folder:
+        outputs = {backend: Path(folder) / f"{backend}.json" for backend in backends}
+        children = [subprocess.Popen([sys.executable, "-m", "bench", *given, "--backends", backend,
+                                      "--measure-only", "--output", str(outputs[backend])])
+                    for backend in backends]
+        failed = [backend for backend, child in zip(backends, children, strict=True) if child.wait() != 0]
+        if failed:
+            raise SystemExit(f"the quick run failed on {', '.join(failed)}")
+        found: dict[str, Any] = {}
+        for backend in backends:
+            found.update(json.loads(outputs[backend].read_text())["backends"])
+        return found
 
 
 def _measure(backend: str, parts: set[str], plan: Plan, args: argparse.Namespace, found: dict[str, Any],
