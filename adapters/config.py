@@ -33,6 +33,7 @@ DEFAULT_MASTER_KEY_FILE = Path("var/master.key")
 # Beside the data for a trial only; in production on a volume that is not backed up with the database.
 DEFAULT_KEY_DIR = Path("var/keys")
 DEFAULT_REQUEST_READ_TIMEOUT = 5  # seconds a client has to send a whole request
+DEFAULT_RESPONSE_WRITE_TIMEOUT = 10  # seconds a client has to take a whole response
 MASTER_KEY_BYTES = 32
 _ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
 
@@ -327,6 +328,11 @@ def _positive_int(env: Mapping[str, str], name: str, default: int, *, minimum: i
 def request_read_timeout(env: Mapping[str, str]) -> int:
     """Seconds a client has to send its request head, and again its body (the web workers read it)."""
     return _positive_int(env, "BREACHTRAIL_REQUEST_READ_TIMEOUT", DEFAULT_REQUEST_READ_TIMEOUT)
+
+
+def response_write_timeout(env: Mapping[str, str]) -> int:
+    """Seconds a client has to take its whole response before the connection is closed (the web workers)."""
+    return _positive_int(env, "BREACHTRAIL_RESPONSE_WRITE_TIMEOUT", DEFAULT_RESPONSE_WRITE_TIMEOUT)
 
 
 def generate_master_key() -> str:

@@ -26,6 +26,7 @@ from adapters.config import (
     DEFAULT_OIDC_USER_CLAIM,
     DEFAULT_PUBLIC_URL,
     DEFAULT_REQUEST_READ_TIMEOUT,
+    DEFAULT_RESPONSE_WRITE_TIMEOUT,
     DEFAULT_SESSION_IDLE_MINUTES,
     DEFAULT_SNAPSHOT_INTERVAL,
     DEFAULT_STAFF_RETENTION_YEARS,
@@ -43,6 +44,7 @@ from adapters.config import (
     _retention,
     normalise_database_url,
     request_read_timeout,
+    response_write_timeout,
 )
 
 #: Every setting: name, default, meaning. docs/DEPLOYMENT.md carries the same table; a test keeps them in step.
@@ -61,6 +63,8 @@ SETTINGS_TABLE: tuple[tuple[str, str, str], ...] = (
     ("BREACHTRAIL_PROXY_HOPS", "0", "Reverse proxies whose X-Forwarded-* headers are trusted (0: none)."),
     ("BREACHTRAIL_REQUEST_READ_TIMEOUT", str(DEFAULT_REQUEST_READ_TIMEOUT),
      "Seconds a client has to send its request head, then its body; a slower one gets 408."),
+    ("BREACHTRAIL_RESPONSE_WRITE_TIMEOUT", str(DEFAULT_RESPONSE_WRITE_TIMEOUT),
+     "Seconds a client has to take its whole response; then its connection is closed."),
     ("BREACHTRAIL_METRICS_TOKEN", "(unset: no /metrics)", "Bearer token for /metrics; at least 24 characters."),
     ("BREACHTRAIL_PUBLIC_URL", DEFAULT_PUBLIC_URL,
      "Where people reach breachtrail: sign-in links, mails and calendar feeds; https makes cookies Secure."),
@@ -108,6 +112,7 @@ _CHECKS = {
     "BREACHTRAIL_READY_MAX_LAG": lambda env: _positive_int(env, "BREACHTRAIL_READY_MAX_LAG", 0, minimum=0),
     "BREACHTRAIL_PROXY_HOPS": lambda env: _positive_int(env, "BREACHTRAIL_PROXY_HOPS", 0, minimum=0),
     "BREACHTRAIL_REQUEST_READ_TIMEOUT": request_read_timeout,
+    "BREACHTRAIL_RESPONSE_WRITE_TIMEOUT": response_write_timeout,
     "BREACHTRAIL_METRICS_TOKEN": _metrics_token,
     "BREACHTRAIL_PUBLIC_URL": _public_url,
     "BREACHTRAIL_SESSION_IDLE_MINUTES": lambda env: _positive_int(env, "BREACHTRAIL_SESSION_IDLE_MINUTES", 1),

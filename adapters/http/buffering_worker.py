@@ -28,9 +28,12 @@ a flood of connections can still delay others; bodies are buffered up to the ser
 (a larger one is refused with 413 unread); keep-alive stays off as in the sync worker (every
 response closes its connection), and the lingering close after a response, in which unread
 request bytes are drained so the client gets the whole response, happens in the loop rather
-than blocking it. Responses are written blocking, as before: a client that reads its response
-very slowly can hold a worker until gunicorn's timeout. TLS terminated by gunicorn itself is
-read the old, blocking way. So the reverse proxy's buffering stays the advice for production.
+than blocking it. Responses are written blocking, as before, but within a deadline: a client
+that does not take its whole response within ``BREACHTRAIL_RESPONSE_WRITE_TIMEOUT`` seconds
+(most responses fit in the kernel's buffers and never wait; a large one can) has its connection
+reset, instead of holding the worker until gunicorn's timeout kills it with every connection it
+was reading. TLS terminated by gunicorn itself is read the old, blocking way. So the reverse
+proxy's buffering stays the advice for production.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ import errno
 import os
 import selectors
 import socket
+import struct
 import time
 from collections import deque
 from contextlib import suppress
@@ -46,7 +50,7 @@ from typing import Any, cast
 
 from gunicorn import util
 
-from adapters.config import request_read_timeout
+from adapters.config import request_read_timeout, response_write_timeout
 from adapters.http.request_arrival import RequestLimits, arrival
 from adapters.http.server_errors import (
     HEADER_FIELD_SIZE_LIMIT,
@@ -60,6 +64,7 @@ from adapters.http.server_errors import (
 CONTINUE = b"HTTP/1.1 100 Continue\r\n\r\n"
 LINGER_SECONDS = 2.0  # as long as gunicorn's own graceful close waits for the client's end
 _RECEIVE_BYTES = 65536
+_FILE_CHUNK_BYTES = 65536
 _WAKE, _LISTEN, _LINGER = "wake", "listen", "linger"
 _OUT_OF_RESOURCES = (errno.EMFILE, errno.ENFILE, errno.ENOBUFS, errno.ENOMEM)
 
@@ -81,13 +86,17 @@ class _ArrivedClient:
     """The client's socket as gunicorn's request handling sees it: the request already read
     comes first, the close is left to the worker's loop."""
 
-    def __init__(self, client: socket.socket, data: bytes, read_timeout: float, *, continued: bool):
+    def __init__(self, client: socket.socket, data: bytes, read_timeout: float, write_timeout: float, *,
+                 continued: bool):
         self._client = client
         self._data = data
         self._offset = 0
         self._read_timeout = read_timeout
+        self._write_timeout = write_timeout
+        self._write_deadline: float | None = None  # set by the first write of the response
         self._continued = continued
         self.shut = False  # the response is complete and the write side closed
+        self.abandoned = False  # the client did not take its response in time
 
     def recv(self, size: int, flags: int = 0) -> bytes:
         if self._offset < len(self._data):
@@ -108,15 +117,55 @@ class _ArrivedClient:
         if self._continued and bytes(data) == CONTINUE:
             self._continued = False  # already sent while the body arrived
             return len(data)
-        return self._client.send(data, flags)
+        self._client.settimeout(self._time_left_to_write())
+        try:
+            return self._client.send(data, flags)
+        except TimeoutError:
+            raise self._abandon() from None
+        finally:
+            self._client.settimeout(None)
 
     def sendall(self, data: bytes, flags: int = 0) -> None:
         if self._continued and bytes(data) == CONTINUE:
             self._continued = False
             return
-        self._client.sendall(data, flags)
+        # A socket's timeout bounds the whole of one ``sendall``, not each wait within it.
+        self._client.settimeout(self._time_left_to_write())
+        try:
+            self._client.sendall(data, flags)
+        except TimeoutError:
+            raise self._abandon() from None
+        finally:
+            self._client.settimeout(None)
+
+    def sendfile(self, file: Any, offset: int = 0, count: int | None = None) -> int:
+        """The file through ``sendall``, within the deadline (``socket.sendfile``'s timeout is per wait)."""
+        file.seek(offset)
+        sent = 0
+        while count is None or sent < count:
+            chunk = file.read(_FILE_CHUNK_BYTES if count is None else min(_FILE_CHUNK_BYTES, count - sent))
+            if not chunk:
+                break
+            self.sendall(chunk)
+            sent += len(chunk)
+        return sent
+
+    def _time_left_to_write(self) -> float:
+        now = time.monotonic()
+        if self._write_deadline is None:
+            self._write_deadline = now + self._write_timeout
+        if now >= self._write_deadline:
+            raise self._abandon()
+        return self._write_deadline - now
+
+    def _abandon(self) -> OSError:
+        self.abandoned = True
+        # gunicorn drops a broken pipe quietly; the worker's loop logs the reset and closes.
+        return OSError(errno.EPIPE, f"the response was not taken within {self._write_timeout:g} seconds")
 
     def shutdown(self, how: int) -> None:
+        if self.abandoned:
+            raise OSError(errno.EPIPE, "abandoned")  # no graceful close: the connection is reset
         self._client.shutdown(how)
         if how != socket.SHUT_RD:
             self.shut = True
@@ -152,6 +201,7 @@ class BufferingWorker(ProblemWorker):
             super().run()
             return
         self._read_timeout = float(request_read_timeout(os.environ))
+        self._write_timeout = float(response_write_timeout(os.environ))
         self._limits = request_limits(self.cfg)
         self._selector = selectors.DefaultSelector()
         self._arriving: dict[socket.socket, _ArrivingRequest] = {}
@@ -287,9 +337,16 @@ class BufferingWorker(ProblemWorker):
     def _serve(self, request: _ArrivingRequest) -> None:
         client = request.client
         client.setblocking(True)
-        arrived = _ArrivedClient(client, bytes(request.data), self._read_timeout, continued=request.continued)
+        arrived = _ArrivedClient(client, bytes(request.data), self._read_timeout, self._write_timeout,
+                                 continued=request.continued)
         self.handle(request.listener, cast(socket.socket, arrived), request.addr)  # a socket to gunicorn
-        if arrived.shut:
+        if arrived.abandoned:
+            self.log.warning("reset the connection from %s: it did not take its response within %g seconds",
+                             _peer(request.addr), self._write_timeout)
+            with suppress(OSError):  # reset, so the kernel keeps no unsent response for it either
+                client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            client.close()
+        elif arrived.shut:
             self._linger(client, shut=True)
         else:
             client.close()
