@@ -158,7 +158,7 @@ def _end(policy_id: str, kind: str, read: Any, store: Any) -> Any:
 
 def _withdrawal(reader: FormReader, successors: dict[str, str]) -> dict[str, Any]:
     on = _day(reader, "on")
-    reason = reader.text("reason")
+    reason = reader.text("reason").replace("\r\n", "\n")  # as typed, not as the browser sends line ends
     if not reason:
         reader.errors["reason"] = _("Skriv, hvorfor retningslinjen trækkes tilbage")
     elif len(reason) > TEXT_MAX_LENGTH:

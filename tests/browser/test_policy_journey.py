@@ -11,11 +11,14 @@ import re
 
 import pytest
 
+from domain.values import Role
+from service.users import User
 from tests.browser.test_journeys import check_accessibility, days_ago, sign_in
 
 P = "/retningslinjer/tandplejen-udkast-2026"
 OLD_WORDS = "er ikke tilladt uden ledelsens godkendelse."
 NEW_WORDS = "kræver ledelsens og de afbildedes samtykke."
+HR = User("henrik", Role.HR, frozenset())
 
 
 def report(page, base: str, occurred_on: str) -> str:  # type: ignore[no-untyped-def]
@@ -159,12 +162,14 @@ def test_hr_brings_version_2_into_force_and_cases_keep_their_words(live_app, chr
     hr.get_by_role("button", name="Fortsæt").click()
     assert "Skriv, hvorfor retningslinjen trækkes tilbage" in hr.locator("[data-module=error-summary]").inner_text()
     assert not serious(hr)
-    hr.locator("#reason").fill("Erstattet af en anden plan.")
+    hr.locator("#reason").fill("Erstattet af en anden plan.\nAftalt i MED.")
     hr.get_by_role("button", name="Fortsæt").click()
     assert "Tilbagetrækningen kan ikke fortrydes" in hr.content()
     assert not serious(hr)
     hr.get_by_role("button", name="Træk retningslinjen tilbage").click()
     assert "Retningslinjen er trukket tilbage." in hr.content() and "Erstattet af en anden plan." in hr.content()
+    ended = app.extensions["breachtrail.cases"].policies.get_policy(HR, "omraadet-2027")["ended"]
+    assert ended["reason"] == "Erstattet af en anden plan.\nAftalt i MED." and ended["recorded_by"] == "henrik"
     check_accessibility(hr, checked)
     assert len(checked) >= 36
 

@@ -45,7 +45,9 @@ def test_hr_drafts_a_new_policy_from_a_version_and_the_draft_names_her(browser, 
     answer = henrik.post(NEW, {"text": new_key(DRAFT, "skoler-2027"), "scope_unit": "skoler",
                                "based_on": f"{DRAFT_KEY}:1"})
     assert answer.status_code == 302 and answer.location == "/retningslinjer/skoler-2027"
-    assert "Udkastet til skoler-2027 er oprettet som version 1." in henrik.get(answer.location).text
+    page = henrik.get(answer.location).text
+    assert "Udkastet til skoler-2027 er oprettet som version 1." in page
+    assert f'<a href="{P}/versioner/1">Version 1 af {DRAFT_KEY}</a>' in page
     policy = service(web_app).get_policy(HR, "skoler-2027")
     assert policy["drafted_by"] == "henrik" and policy["versions"][0]["drafted_by"] == "henrik"
     assert policy["scope"] == {"unit": "skoler"} and policy["versions"][0]["status"] == "draft"
