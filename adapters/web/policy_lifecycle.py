@@ -8,6 +8,7 @@ with the design system's error summary, in the reader's language.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from typing import Any
 
@@ -24,7 +25,7 @@ from domain.errors import InvalidCaseData, PolicyStepNotAllowed
 from domain.policy_text import render_policy_text
 from domain.validation import TEXT_MAX_LENGTH
 from domain.values import Role
-from service.policies import PolicyChanged, PolicyExists, PolicyNotFound
+from service.policies import PolicyChanged, PolicyExists, PolicyNotFound, PolicyService
 from service.users import User
 
 _POLICY = "/retningslinjer/<string(maxlength=64):policy_id>"
@@ -40,9 +41,10 @@ def _versions(user: User) -> list[tuple[str, str]]:
             for p in policies().list_policies(user) for v in p["versions"]]
 
 
-def _basis(choice: str) -> tuple[str | None, int | None]:
+def _basis(choice: str) -> tuple[str, int] | None:
+    """``policy:version`` from the list of versions as a policy id and a number; None for none."""
     if not choice:
-        return None, None
+        return None
     policy_id, version = choice.rsplit(":", 1)
     return policy_id, int(version)
 
@@ -77,9 +79,9 @@ def policy_draft() -> Any:
     if request.method == "GET":
         values: dict[str, Any] = {}
         basis = request.args.get("grundlag", "")
-        if basis in dict(options):
-            policy_id, version = _basis(basis)
-            assert policy_id is not None and version is not None
+        chosen = _basis(basis) if basis in dict(options) else None
+        if chosen is not None:
+            policy_id, version = chosen
             values = {"based_on": basis, "scope_unit": service.scope_of(policy_id) or "",
                       "text": render_policy_text(service.version_text(user, policy_id, version))}
         return _render("policies/draft.html", options=options, values=values, errors=errors)
@@ -93,7 +95,7 @@ def policy_draft() -> Any:
     if basis and basis not in dict(options):
         errors["based_on"] = _("Vælg en version fra listen, eller ingen")
     if not errors:
-        based_on_policy, based_on_version = _basis(basis)
+        based_on_policy, based_on_version = _basis(basis) or (None, None)
         try:
             answer = service.draft(user, text=text, scope_unit=scope, based_on_policy=based_on_policy,
                                    based_on_version=based_on_version)
@@ -112,7 +114,11 @@ def policy_draft() -> Any:
     return _render("policies/draft.html", 422, options=options, values=values, errors=errors)
 
 
-def _end(policy_id: str, kind: str, read: Any, store: Any) -> Any:
+Read = Callable[[FormReader, dict[str, str]], dict[str, Any]]
+Store = Callable[[PolicyService, User, dict[str, Any]], Any]
+
+
+def _end(policy_id: str, kind: str, read: Read, store: Store) -> Any:
     """The form, the confirmation and the stored end of ``kind`` ("withdraw", "supersede")."""
     service, user = policies(), current_user()
     policy = found(lambda: service.get_policy(user, policy_id))
