@@ -187,3 +187,15 @@ def test_the_messages_are_english_with_the_english_locale(browser, web_app):
     assert "Withdrawal cannot be undone" in ask.text and "Withdraw the guideline" in ask.text
     by = henrik.post(SUPERSEDE, {"by": "", "on": days_ago(0)})
     assert "Choose the guideline that takes over from this one" in by.text
+
+
+def test_a_form_without_its_csrf_token_is_refused_and_nothing_is_stored(browser, web_app):
+    draft_skoler(web_app)
+    henrik = browser("henrik")
+    before = stored(web_app)
+    for path, form in ((NEW, {"text": new_key(DRAFT, "uden-token-2027")}),
+                       (WITHDRAW, {"on": days_ago(0), "reason": "x", "confirmed": "yes"}),
+                       (SUPERSEDE, {"by": "skoler-2027", "on": days_ago(0), "confirmed": "yes"})):
+        answer = henrik.client.post(path, data=form)
+        assert answer.status_code == 400 and "Formularen var for gammel" in answer.text, path
+    assert stored(web_app) == before
