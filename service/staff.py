@@ -46,6 +46,14 @@ class StaffConflict(ServiceError):
     """The staff list changed under the command (another import or edit); nothing was stored."""
 
 
+class StaffMemberExists(StaffConflict):
+    """The employee is on a staff list already: change them instead; nothing was stored."""
+
+    def __init__(self, employee_ref: str):
+        self.employee_ref = employee_ref
+        super().__init__(f"employee {employee_ref!r} is on a staff list already: change them instead")
+
+
 @dataclass(frozen=True)
 class ReviewView:
     id: str
@@ -98,7 +106,7 @@ class StaffService:
         """Put a new employee on the unit's staff list (HR)."""
         require_hr(user, "edit staff lists")
         if self.directory.member_by_ref(employee_ref) is not None:
-            raise StaffConflict(f"employee {employee_ref!r} is on a staff list already: change them instead")
+            raise StaffMemberExists(employee_ref)
         member = StaffMember.join(actor=user.actor, unit=unit, employee_ref=employee_ref, name=name,
                                   start_date=start_date, end_date=end_date)
         self._save(member)

@@ -51,9 +51,9 @@ class InvalidContact(UserError):
 def check_contact(email: str | None, language: str | None) -> None:
     """Refuse an address that is not one, or a language other than da and en."""
     if email is not None and (len(email) > 254 or EMAIL_PATTERN.fullmatch(email) is None):
-        raise InvalidContact(f"not an e-mail address: {email!r}")
+        raise InvalidContact(f"not an e-mail address: {email!r}", field="email")
     if language is not None and language not in LANGUAGES:
-        raise InvalidContact(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}")
+        raise InvalidContact(f"language must be one of {', '.join(LANGUAGES)}, not {language!r}", field="language")
 
 
 def _digest(secret: str) -> str:

@@ -56,7 +56,16 @@ users_table = sa.Table(
 
 
 class UserError(ValueError):
-    """A user cannot be added or changed as asked; nothing was stored."""
+    """A user cannot be added or changed as asked; nothing was stored.
+
+    ``field`` names the input at fault and ``problem`` what is wrong with it, so that a page can
+    say it in its reader's language.
+    """
+
+    def __init__(self, message: str, *, field: str = "user_id", problem: str = "invalid"):
+        super().__init__(message)
+        self.field = field
+        self.problem = problem
 
 
 class InvalidUser(UserError):
@@ -66,9 +75,15 @@ class InvalidUser(UserError):
 class UserExists(UserError):
     """A user with that id exists already (revoked users keep their id)."""
 
+    def __init__(self, message: str):
+        super().__init__(message, problem="exists")
+
 
 class UnknownUser(UserError, LookupError):
     """No user has that id."""
+
+    def __init__(self, message: str):
+        super().__init__(message, problem="unknown")
 
 
 @dataclass(frozen=True)
@@ -256,20 +271,22 @@ def _check_user_id(user_id: str) -> None:
 
 def _checked_units(role: Role, units: Iterable[str]) -> frozenset[str]:
     if not isinstance(role, Role):
-        raise InvalidUser(f"unknown role {role!r}: use one of {', '.join(r.value for r in Role)}")
+        raise InvalidUser(f"unknown role {role!r}: use one of {', '.join(r.value for r in Role)}", field="role")
     # A bare string is iterable too, and would silently become a set of one-letter units.
     if isinstance(units, str | bytes):
-        raise InvalidUser("units must be a collection of unit names, not a single string")
+        raise InvalidUser("units must be a collection of unit names, not a single string", field="units")
     unit_set = frozenset(units)
     bad = sorted(repr(unit) for unit in unit_set if not isinstance(unit, str) or not is_unit_slug(unit))
     if bad:
         raise InvalidUser(
-            f"not unit names: {', '.join(bad)} (use lowercase letters, digits and hyphens, e.g. dagtilbud-nord)"
+            f"not unit names: {', '.join(bad)} (use lowercase letters, digits and hyphens, e.g. dagtilbud-nord)",
+            field="units",
         )
     if role is Role.MANAGER and not unit_set:
-        raise InvalidUser("a manager needs at least one unit")
+        raise InvalidUser("a manager needs at least one unit", field="units", problem="missing")
     if role is not Role.MANAGER and unit_set:
-        raise InvalidUser(f"a user with role '{role.value}' has no units: only managers do")
+        raise InvalidUser(f"a user with role '{role.value}' has no units: only managers do", field="units",
+                          problem="not_a_manager")
     return unit_set
 
 

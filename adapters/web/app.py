@@ -72,6 +72,7 @@ def register_web(app: Flask) -> None:
         oidc,
         policies,
         policy_documents,
+        policy_lifecycle,
         policy_steps,
         records,
         sessions,

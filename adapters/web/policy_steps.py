@@ -107,7 +107,8 @@ def _read(step: Step, reader: FormReader) -> dict[str, Any]:
     return values
 
 
-def _errors(error: InvalidCaseData) -> dict[str, str]:
+def policy_errors(error: InvalidCaseData) -> dict[str, str]:
+    """The domain's refusal of a policy's fields as form errors; a text's names the format."""
     errors = service_errors(error)
     if "text" in errors:
         errors["text"] = _("Teksten følger ikke retningslinjens format: %(problem)s", problem=errors["text"])
@@ -147,7 +148,7 @@ def policy_step(policy_id: str, version: int, step: str) -> Any:
     try:
         definition.call(service, current_user(), policy_id, version, arguments)
     except InvalidCaseData as error:
-        context["errors"] = _errors(error)
+        context["errors"] = policy_errors(error)
         return _render("policies/step.html", 422, **context)
     except PolicyStepNotAllowed as error:
         context["refusal"] = error.reason
@@ -172,7 +173,7 @@ def policy_revise(policy_id: str) -> Any:
         try:
             answer = service.revise(current_user(), policy_id, text=text)
         except InvalidCaseData as error:
-            errors = _errors(error)
+            errors = policy_errors(error)
         except PolicyStepNotAllowed as error:
             refusal = error.reason
         else:

@@ -16,10 +16,12 @@ from werkzeug.wrappers import Response
 
 from adapters.http.context import staff_service
 from adapters.web.blueprint import CASEWORKERS, current_user, roles, web
-from domain.errors import InvalidCaseData
-from domain.staff import AcknowledgementMethod
+from adapters.web.forms import translated
+from domain.errors import DomainError, InvalidCaseData
+from domain.staff import AcknowledgementMethod, StaffMemberErased
 from domain.values import Role, is_unit_slug
-from service.errors import AccessDenied, ServiceError
+from service.errors import AccessDenied, CaseNotFound, ServiceError
+from service.staff import StaffConflict, StaffMemberExists, StaffMemberNotFound
 from service.users import User
 
 logger = logging.getLogger(__name__)
@@ -41,9 +43,28 @@ def _day(form: Any, field: str, errors: dict[str, str], *, optional: bool = Fals
         return None
 
 
-def _service_errors(error: InvalidCaseData, errors: dict[str, str], default: str) -> None:
+def _service_errors(error: InvalidCaseData, errors: dict[str, str], fields: set[str], default: str) -> None:
+    """The domain's refusal beside the form's field it names (else ``default``), in the reader's language."""
     for field, messages in error.errors.items():
-        errors[field.split(".")[0] if field.split(".")[0] in {"participants"} else default] = "; ".join(messages)
+        root = field.split(".")[0]
+        errors.setdefault(root if root in fields else default, translated(messages[0]))
+
+
+def _refusal(error: ServiceError | DomainError) -> str:
+    """Why the staff service stored nothing, in the reader's language."""
+    if isinstance(error, StaffMemberExists):
+        return _("Medarbejdernummeret %(ref)s står allerede på en medarbejderliste. Ret medarbejderen i stedet.",
+                 ref=error.employee_ref)
+    if isinstance(error, StaffConflict):
+        return _("Medarbejderlisten blev ændret af en anden i mellemtiden. Intet er gemt; prøv igen.")
+    if isinstance(error, StaffMemberNotFound | CaseNotFound):
+        return _("Medarbejderen står ikke på enhedens medarbejderliste")
+    if isinstance(error, StaffMemberErased):
+        return _("Medarbejderens personoplysninger er slettet, og der registreres ikke mere om medarbejderen")
+    if isinstance(error, AccessDenied):
+        return _("Du har ikke adgang til at registrere dette for enheden")
+    logger.warning("the staff service refused a page's command: %s", error)
+    return _("Det kunne ikke gemmes. Kontrollér felterne, og prøv igen.")
 
 
 @web.route("/medarbejdere")
@@ -82,9 +103,9 @@ def staff_list(unit: str) -> Any:
                     staff_service().add_member(user, unit, employee_ref=ref, name=name, start_date=start,
                                                end_date=end)
             except InvalidCaseData as error:
-                _service_errors(error, errors, "employee_ref")
+                _service_errors(error, errors, {"employee_ref", "name", "start_date", "end_date"}, "employee_ref")
             except ServiceError as error:
-                errors["employee_ref"] = str(error)
+                errors["employee_ref"] = _refusal(error)
             else:
                 logger.info("%s saved staff member in %s", user.id, unit)
                 flash(_("Medarbejderlisten er gemt."), "success")
@@ -118,9 +139,10 @@ def staff_review(unit: str) -> Any:
             try:
                 staff_service().record_review(user, unit, held_on=held_on, led_by=led_by, participants=chosen)
             except InvalidCaseData as error:
-                _service_errors(error, errors, "held_on")
-            except ServiceError as error:
-                errors["held_on"] = str(error)
+                _service_errors(error, errors, {"held_on", "led_by", "participants"}, "held_on")
+            except (ServiceError, StaffMemberErased) as error:
+                errors["participants" if isinstance(error, StaffMemberNotFound | StaffMemberErased) else "held_on"] = (
+                    _refusal(error))
             else:
                 flash(_("Gennemgangen er registreret."), "success")
                 return redirect(url_for("web.staff_list", unit=unit))
@@ -152,9 +174,9 @@ def staff_introduction(unit: str) -> Any:
                 staff_service().record_introduction(user, unit, ref, acknowledged_on=on,
                                                     method=AcknowledgementMethod(method))
             except InvalidCaseData as error:
-                _service_errors(error, errors, "acknowledged_on")
-            except (ServiceError, AccessDenied) as error:
-                errors["employee_ref"] = str(error)
+                _service_errors(error, errors, {"employee_ref", "acknowledged_on", "method"}, "acknowledged_on")
+            except (ServiceError, StaffMemberErased) as error:
+                errors["employee_ref"] = _refusal(error)
             else:
                 flash(_("Introduktionen er registreret."), "success")
                 return redirect(url_for("web.staff_list", unit=unit))

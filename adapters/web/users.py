@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from adapters.web import user_admin
 from adapters.web.blueprint import current_user, roles, web
@@ -14,6 +15,29 @@ from adapters.web.context import settings
 from domain.values import Role, is_unit_slug
 
 logger = logging.getLogger(__name__)
+
+#: What the user register refuses, by field and problem (``UserError``), in the reader's language.
+REFUSALS: dict[tuple[str, str], Any] = {
+    ("user_id", "exists"): _l("Der findes allerede en bruger med det id. En spærret bruger beholder sit id, så "
+                              "vælg et andet."),
+    ("user_id", "invalid"): _l("Skriv id'et med 1 til 64 bogstaver, tal, punktummer, bindestreger, _ eller @, og "
+                               "begynd med et bogstav eller et tal"),
+    ("user_id", "unknown"): _l("Brugeren findes ikke længere. Opdatér siden, og prøv igen."),
+    ("role", "invalid"): _l("Vælg brugerens rolle"),
+    ("units", "invalid"): _l("Enheder skrives med små bogstaver, tal og bindestreg, fx dagtilbud-nord"),
+    ("units", "missing"): _l("En leder skal have mindst én enhed"),
+    ("units", "not_a_manager"): _l("Kun ledere har enheder"),
+}
+
+
+def refusal(error: user_admin.UserError, fallback_field: str) -> tuple[str, str]:
+    """The field a refusal of the register belongs to, and what it says, in the reader's language."""
+    message = REFUSALS.get((error.field, error.problem))
+    if message is None:
+        logger.warning("a user change was refused: %s", error)
+        return fallback_field, _("Ændringen kunne ikke gemmes. Kontrollér felterne, og prøv igen.")
+    field = error.field if error.field in {"user_id", "role", "units"} else fallback_field
+    return field, str(message)
 
 
 def _read(form: Any) -> tuple[Role | None, list[str], dict[str, str]]:
@@ -50,7 +74,8 @@ def users() -> Any:
             try:
                 user_admin.add_user(current_user(), user_id, role, units)
             except user_admin.UserError as error:
-                errors["user_id"] = _("Brugeren kunne ikke oprettes: %(reason)s", reason=str(error))
+                field, message = refusal(error, "user_id")
+                errors[field] = message
             else:
                 logger.info("%s added user %s (%s)", current_user().id, user_id, role.value)
                 flash(_("Brugeren %(user)s er oprettet. Giv brugeren et login-link nedenfor.", user=user_id), "success")
@@ -77,7 +102,8 @@ def user_page(user_id: str) -> Any:
                 errors["role"] = _("Brugerens adgang er ikke registreret som hændelser endnu. Kør "
                                    "\"breachtrail init-db\" og prøv igen.")
             except user_admin.UserError as error:
-                errors["units"] = _("Ændringen kunne ikke gemmes: %(reason)s", reason=str(error))
+                field, message = refusal(error, "role")
+                errors["role" if field == "user_id" else field] = message
         if not errors and role is not None:
             logger.info("%s changed user %s to %s %s", current_user().id, user_id, role.value, units)
             flash(_("Brugerens rolle og enheder er ændret."), "success")

@@ -123,7 +123,9 @@ def test_report_to_warning_race_erasure_and_dashboard(live_app, chromium, tmp_pa
     check_accessibility(henrik, checked)
     for path in ("/integritet", "/opbevaring", "/brugere", "/brugere/mette", case_url.split(base)[1] + "/udskrift",
                  "/opgaver", "/medarbejdere", "/medarbejdere/tandplejen", "/medarbejdere/tandplejen/gennemgang",
-                 "/medarbejdere/tandplejen/introduktion", "/statistik/udgivelser"):
+                 "/medarbejdere/tandplejen/introduktion", "/statistik/udgivelser", "/retningslinjer/ny",
+                 "/retningslinjer/tandplejen-udkast-2026/tilbagetraekning",
+                 "/retningslinjer/tandplejen-udkast-2026/afloesning"):
         henrik.goto(base + path)
         check_accessibility(henrik, checked)
     henrik.goto(case_url + "/sletning")
@@ -146,4 +148,4 @@ def test_report_to_warning_race_erasure_and_dashboard(live_app, chromium, tmp_pa
         csv_text = file.read()
     assert csv_text.startswith("Opdelt efter,Værdi,Antal sager")
     assert rikke.goto(case_url).status == 403
-    assert len(checked) >= 30
+    assert len(checked) >= 36

@@ -1,6 +1,7 @@
 """HR takes a revised guideline through consultation in two LMUs into force, in one browser session.
 
 A case reported before cites version 1 in version 1's words; a case reported after cites version 2.
+Then HR drafts a new guideline from version 2, lets it take over, and withdraws it again.
 Every new page is checked with axe-core, in Danish and English.
 """
 
@@ -10,11 +11,14 @@ import re
 
 import pytest
 
+from domain.values import Role
+from service.users import User
 from tests.browser.test_journeys import check_accessibility, days_ago, sign_in
 
 P = "/retningslinjer/tandplejen-udkast-2026"
 OLD_WORDS = "er ikke tilladt uden ledelsens godkendelse."
 NEW_WORDS = "kræver ledelsens og de afbildedes samtykke."
+HR = User("henrik", Role.HR, frozenset())
 
 
 def report(page, base: str, occurred_on: str) -> str:  # type: ignore[no-untyped-def]
@@ -124,3 +128,54 @@ def test_hr_brings_version_2_into_force_and_cases_keep_their_words(live_app, chr
     manager.get_by_role("link", name="læs version 1").click()
     assert OLD_WORDS in manager.content()
     assert new_case != old_case and len(checked) >= 26
+
+    # A new guideline from version 2's text: the error summary first, then the draft.
+    hr.goto(f"{base}{P}")
+    hr.get_by_role("link", name="Opret en ny retningslinje på grundlag af version 2").click()
+    check_accessibility(hr, checked)
+    text = hr.locator("#text").input_value()
+    hr.locator("#text").fill("")
+    hr.get_by_role("button", name="Opret udkast").click()
+    assert "Skriv retningslinjens tekst" in hr.locator("[data-module=error-summary]").inner_text()
+    check_accessibility(hr, checked)
+    hr.locator("#text").fill(text.replace("key: tandplejen-udkast-2026", "key: omraadet-2027"))
+    hr.get_by_role("button", name="Opret udkast").click()
+    assert "Udkastet til omraadet-2027 er oprettet som version 1." in hr.content()
+
+    # It takes over from the dental service's guideline, asked first.
+    hr.goto(f"{base}{P}")
+    hr.get_by_role("link", name="Registrér, at en anden retningslinje afløser denne").click()
+    check_accessibility(hr, checked)
+    hr.locator("#by").select_option("omraadet-2027")
+    hr.locator("#on").fill(days_ago(-30))
+    hr.get_by_role("button", name="Fortsæt").click()
+    assert "Afløsningen kan ikke fortrydes" in hr.content()
+    assert not serious(hr)
+    hr.get_by_role("button", name="Registrér afløsningen").click()
+    assert "afløst af omraadet-2027" in hr.content()
+
+    # The new draft withdrawn: the reason is asked for, then confirmed.
+    hr.goto(f"{base}/retningslinjer/omraadet-2027")
+    hr.get_by_role("link", name="Træk retningslinjen tilbage").click()
+    check_accessibility(hr, checked)
+    hr.locator("#on").fill(days_ago(0))
+    hr.get_by_role("button", name="Fortsæt").click()
+    assert "Skriv, hvorfor retningslinjen trækkes tilbage" in hr.locator("[data-module=error-summary]").inner_text()
+    assert not serious(hr)
+    hr.locator("#reason").fill("Erstattet af en anden plan.\nAftalt i MED.")
+    hr.get_by_role("button", name="Fortsæt").click()
+    assert "Tilbagetrækningen kan ikke fortrydes" in hr.content()
+    assert not serious(hr)
+    hr.get_by_role("button", name="Træk retningslinjen tilbage").click()
+    assert "Retningslinjen er trukket tilbage." in hr.content() and "Erstattet af en anden plan." in hr.content()
+    ended = app.extensions["breachtrail.cases"].policies.get_policy(HR, "omraadet-2027")["ended"]
+    assert ended["reason"] == "Erstattet af en anden plan.\nAftalt i MED." and ended["recorded_by"] == "henrik"
+    check_accessibility(hr, checked)
+    assert len(checked) >= 36
+
+
+def serious(page) -> list[str]:  # type: ignore[no-untyped-def]
+    """The serious and critical axe-core violations on the page as it stands (no language switch)."""
+    from axe_playwright_python.sync_playwright import Axe
+
+    return [v["id"] for v in Axe().run(page).response["violations"] if v["impact"] in {"serious", "critical"}]

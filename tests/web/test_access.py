@@ -19,6 +19,9 @@ PAGES = [
     ("/brugere", {"henrik"}),
     ("/brugere/mette", {"henrik"}),
     ("/brugere/mette/spaerring", {"henrik"}),
+    ("/retningslinjer/ny", {"henrik"}),
+    ("/retningslinjer/tandplejen-udkast-2026/tilbagetraekning", {"henrik"}),
+    ("/retningslinjer/tandplejen-udkast-2026/afloesning", {"henrik"}),
     ("/statistik", {"mette", "mads", "henrik", "rikke"}),
     ("/statistik.csv", {"mette", "mads", "henrik", "rikke"}),
 ]
