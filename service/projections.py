@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Protocol
@@ -20,7 +20,8 @@ from uuid import UUID
 
 from domain.case import Case
 from service.after_commit import AfterCommit
-from service.case_list import CaseListStore, CaseRow, OutOfOrderEvent, evolve
+from service.case_list import FOLDED_FIELDS, CaseListStore, CaseRow, OutOfOrderEvent, evolve
+from service.partial_events import PartialDecoder
 from service.statistics_release import LOCAL_TIMEZONE, Transition, catalogue_order, period_of
 
 Progress = Callable[[int], None]
@@ -72,12 +73,18 @@ class EventLog:
 
     def __init__(self, application: Any):
         self._application = application
+        self._partial: tuple[Mapping[type, frozenset[str]], PartialDecoder] | None = None
 
     def head(self) -> int:
         return int(self._application.recorder.max_notification_id() or 0)
 
-    def read(self, after: int, limit: int, *, sealed: bool = False) -> list[tuple[int, Any]]:
-        """The events after notification ``after``; ``sealed``: personal values left as stored."""
+    def read(self, after: int, limit: int, *, sealed: bool = False,
+             fields: Mapping[type, frozenset[str]] | None = None) -> list[tuple[int, Any]]:
+        """The events after notification ``after``; ``sealed``: personal values left as stored.
+
+        ``fields`` (with ``sealed``): events of these classes carrying only the attributes named
+        for their classes, and None for every other event (``service.partial_events``).
+        """
         notifications = self._application.recorder.select_notifications(
             start=after + 1, limit=limit
         )
@@ -85,7 +92,12 @@ class EventLog:
         if sealed and hasattr(mapper, "to_sealed_domain_event"):
             # The case list carries the employee's fields through as the report sealed them:
             # no key is fetched, nothing decrypted and sealed again.
-            return [(n.id, mapper.to_sealed_domain_event(n)) for n in notifications]
+            if fields is None:
+                return [(n.id, mapper.to_sealed_domain_event(n)) for n in notifications]
+            if self._partial is None or self._partial[0] is not fields:
+                self._partial = (fields, PartialDecoder(mapper, fields))
+            decode = self._partial[1].decode
+            return [(n.id, decode(n)) for n in notifications]
         if hasattr(mapper, "preload_keys"):
             mapper.preload_keys(notifications)  # one query for the batch's case keys, not one per case
         return [(n.id, mapper.to_domain_event(n)) for n in notifications]
@@ -191,7 +203,8 @@ class CaseListProjection:
         done = 0
         position = self.store.position(self.name) or 0
         while True:
-            batch = self.log.read(after=position, limit=batch_size, sealed=self._sealed)
+            batch = self.log.read(after=position, limit=batch_size, sealed=self._sealed,
+                                  fields=FOLDED_FIELDS if self._sealed else None)
             if not batch:
                 return done
             with self.store.transaction():

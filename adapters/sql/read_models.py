@@ -134,7 +134,8 @@ class SqlCaseListStore:
         metadata.create_all(self._engine)
 
     def transaction(self) -> AbstractContextManager[Any]:
-        return self._datastore.transaction(commit=True)  # type: ignore[no-any-return]
+        """A catch-up's transaction: its rows, transitions and position sent a table at a time, all at once."""
+        return write_batch.batched_transaction(self._datastore, many=True)
 
     def rows(self, case_ids: Sequence[str]) -> dict[str, CaseRow]:
         if not case_ids:

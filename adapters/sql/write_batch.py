@@ -65,10 +65,17 @@ def register(part: Part) -> Part:
 
 
 class WriteBatch:
-    """Rows waiting to be written in the current transaction."""
+    """Rows waiting to be written in the current transaction.
 
-    def __init__(self) -> None:
+    ``many``: sent with the driver's ``executemany``, one statement per table, instead of as JSON
+    in one statement. For many rows at once (a projection catching up) that costs less: no JSON
+    is written or read back, and psycopg pipelines the rows; for a command's few rows the one
+    statement wins.
+    """
+
+    def __init__(self, *, many: bool = False) -> None:
         self.rows: dict[str, list[dict[str, Any]]] = {}
+        self.many = many
 
     def add(self, part: Part, rows: Sequence[dict[str, Any]]) -> None:
         register(part)
@@ -85,6 +92,16 @@ class WriteBatch:
             return True
         dialect = session.get_bind().dialect
         guarded = [p.name for p in _PARTS if p.guard is not None and p.name in pending]
+        if self.many and not guarded:
+            cursor = session.connection().connection.cursor()
+            try:
+                for part in _PARTS:
+                    if part.name in pending:
+                        cursor.executemany(_many_statement(part, dialect.paramstyle),
+                                           _values(part, pending[part.name], dialect))
+            finally:
+                cursor.close()
+            return True
         if dialect.name == "postgresql":
             names = tuple(p.name for p in _PARTS if p.name in pending)
             values: dict[str, Any] = {name: _json(_part(name), pending[name], dialect) for name in names}
@@ -116,13 +133,13 @@ def pending(session: Session) -> WriteBatch | None:
 
 
 @contextmanager
-def batched_transaction(datastore: Any) -> Iterator[Session]:
+def batched_transaction(datastore: Any, *, many: bool = False) -> Iterator[Session]:
     """The datastore's transaction, its stores' writes batched and sent before the commit."""
     with datastore.transaction(commit=True) as session:
         if pending(session) is not None:  # nested: the outer one sends them
             yield session
             return
-        batch = session.info[_SESSION_KEY] = WriteBatch()
+        batch = session.info[_SESSION_KEY] = WriteBatch(many=many)
         try:
             yield session
             batch.flush(session)
@@ -166,6 +183,36 @@ def _json(part: Part, rows: Sequence[dict[str, Any]], dialect: Dialect) -> str:
             values[name] = processor(value) if processor is not None and value is not None else value
         converted.append(values)
     return json.dumps(converted, default=_plain, separators=(",", ":"))
+
+
+def _values(part: Part, rows: Sequence[dict[str, Any]], dialect: Dialect) -> list[tuple[Any, ...]]:
+    """Each row's values in column order, as the column's type sends them (SQLAlchemy's own conversions)."""
+    processors = _processors(part, dialect)
+    names = _columns(part)
+    if not any(processors):
+        return [tuple(row.get(name) for name in names) for row in rows]
+    columns = list(zip(names, processors, strict=True))
+    return [tuple(value if (value := row.get(name)) is None or processor is None else processor(value)
+                  for name, processor in columns) for row in rows]
+
+
+def _processors(part: Part, dialect: Dialect) -> list[Any]:
+    key = (part.name, dialect.name)
+    found = _PROCESSORS.get(key)
+    if found is None:
+        found = _PROCESSORS[key] = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in part.table.columns]
+    return found
+
+
+_PROCESSORS: dict[tuple[str, str], list[Any]] = {}
+
+
+@cache
+def _many_statement(part: Part, paramstyle: str) -> str:
+    marker = "?" if paramstyle == "qmark" else "%s"
+    columns = _columns(part)
+    return (f"INSERT INTO {part.name} ({', '.join(columns)}) VALUES ({', '.join(marker for _ in columns)}) "
+            f"{part.conflict}")
 
 
 def _plain(value: Any) -> Any:
