@@ -26,6 +26,9 @@ from service.statistics_release import LOCAL_TIMEZONE, Transition, catalogue_ord
 
 Progress = Callable[[int], None]
 DEFAULT_BATCH_SIZE = 500
+#: Events a rebuild folds to a transaction: fewer commits (each one waits for the disk) and fewer,
+#: larger statements; its memory is that many events' folded attributes.
+REBUILD_TRANSACTION = 5_000
 #: Rows kept in memory after their commit (about the aggregate cache's size).
 RECENT_ROWS = 500
 
@@ -85,9 +88,11 @@ class EventLog:
         ``fields`` (with ``sealed``): events of these classes carrying only the attributes named
         for their classes, and None for every other event (``service.partial_events``).
         """
-        notifications = self._application.recorder.select_notifications(
-            start=after + 1, limit=limit
-        )
+        recorder = self._application.recorder
+        # The same rows; an adapter's recorder may read them without the library's objects.
+        select = getattr(recorder, "select_stored_events", None)
+        notifications = (select(after + 1, limit) if select is not None
+                         else recorder.select_notifications(start=after + 1, limit=limit))
         mapper = self._application.mapper
         if sealed and hasattr(mapper, "to_sealed_domain_event"):
             # The case list carries the employee's fields through as the report sealed them:
@@ -198,26 +203,43 @@ class CaseListProjection:
     def status(self) -> ProjectionStatus:
         return ProjectionStatus(self.name, self.store.position(self.name) or 0, self.log.head())
 
-    def catch_up(self, *, batch_size: int = DEFAULT_BATCH_SIZE, progress: Progress | None = None) -> int:
-        """Fold every event after the recorded position, a batch per transaction; returns how many."""
+    def catch_up(self, *, batch_size: int = DEFAULT_BATCH_SIZE, progress: Progress | None = None,
+                 per_transaction: int | None = None) -> int:
+        """Fold every event after the recorded position; returns how many.
+
+        The log is read ``batch_size`` events at a time, and folded ``per_transaction`` events
+        (default: one batch) to a transaction, each recording its position with its rows.
+        """
+        per_transaction = max(per_transaction or batch_size, 1)
+        fields = FOLDED_FIELDS if self._sealed else None
         done = 0
         position = self.store.position(self.name) or 0
         while True:
-            batch = self.log.read(after=position, limit=batch_size, sealed=self._sealed,
-                                  fields=FOLDED_FIELDS if self._sealed else None)
-            if not batch:
+            events: list[Any] = []
+            last = position
+            while (wanted := min(batch_size, per_transaction - len(events))) > 0:
+                batch = self.log.read(after=last, limit=wanted, sealed=self._sealed, fields=fields)
+                if not batch:
+                    break
+                events.extend(event for _, event in batch)
+                last = batch[-1][0]
+                if len(batch) < wanted:
+                    break  # the log's end
+            if not events:
                 return done
             with self.store.transaction():
-                self.apply([event for _, event in batch], batch[-1][0])
-            position = batch[-1][0]
-            done += len(batch)
+                self.apply(events, last)
+            position = last
+            done += len(events)
             if progress is not None:
-                progress(len(batch))
+                progress(len(events))
 
-    def rebuild(self, *, batch_size: int = DEFAULT_BATCH_SIZE, progress: Progress | None = None) -> int:
-        """Empty the tables and fold the whole log again."""
+    def rebuild(self, *, batch_size: int = DEFAULT_BATCH_SIZE, progress: Progress | None = None,
+                per_transaction: int = REBUILD_TRANSACTION) -> int:
+        """Empty the tables and fold the whole log again, ``per_transaction`` events to a transaction."""
         self.store.reset(self.name)
         self.forget()
         if self.transitions is not None:
             self.transitions.reset_transitions()
-        return self.catch_up(batch_size=batch_size, progress=progress)
+        return self.catch_up(batch_size=batch_size, progress=progress,
+                             per_transaction=max(per_transaction, batch_size))

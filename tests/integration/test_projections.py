@@ -72,7 +72,7 @@ def rows(service) -> dict:
 
 def test_a_rebuild_from_the_events_alone_gives_identical_tables(busy, database_url):
     before, rows_before = dump(database_url), rows(busy)
-    assert busy.case_list_projection.rebuild(batch_size=7) == busy.recorder.max_notification_id()
+    assert busy.case_list_projection.rebuild(batch_size=3, per_transaction=7) == busy.recorder.max_notification_id()
     assert dump(database_url) == before
     assert rows(busy) == rows_before
     assert before["case_summaries"] and before["case_facts"]
@@ -117,8 +117,8 @@ def test_a_crash_mid_rebuild_resumes_with_no_gap_and_no_double_count(busy, datab
 
     monkeypatch.setattr(store, "save_rows", crash_on_third_batch)
     with pytest.raises(RuntimeError):
-        projection.rebuild(batch_size=10)
-    assert projection.status().position == 20  # two whole batches committed, the third not at all
+        projection.rebuild(batch_size=4, per_transaction=10)
+    assert projection.status().position == 20  # two whole transactions committed, the third not at all
     monkeypatch.setattr(store, "save_rows", real_save)
     projection.catch_up(batch_size=10)
     assert dump(database_url) == before
