@@ -186,3 +186,40 @@ def test_a_rebuild_decodes_each_attribute_the_fold_reads_as_the_library_does(bus
             assert value == getattr(event, name) and type(value) is type(getattr(event, name)), (name, event)
             compared += 1
     assert compared > 5 * len(whole)
+
+
+def test_a_rebuild_in_two_processes_gives_identical_tables_and_drops_their_positions(busy, database_url,
+                                                                                    monkeypatch):
+    monkeypatch.setenv("BREACHTRAIL_DATABASE_URL", database_url)
+    before, rows_before = dump(database_url), rows(busy)
+    rebuilt = CliRunner().invoke(main, ["projections", "rebuild", "--batch-size", "4", "--processes", "2"])
+    assert rebuilt.exit_code == 0, rebuilt.output
+    assert f"rebuilt from {busy.recorder.max_notification_id()} events" in rebuilt.output
+    assert dump(database_url) == before  # positions too: the shares' are gone
+    assert rows(busy) == rows_before
+
+
+def test_a_share_of_a_rebuild_that_stops_leaves_a_position_to_resume_from(busy, database_url, monkeypatch):
+    before, rows_before = dump(database_url), rows(busy)
+    projection = busy.case_list_projection
+    store = projection.store
+    real_save = store.save_rows
+    calls = {"n": 0}
+
+    def crash_on_second_transaction(rows, position, **options):
+        calls["n"] += 1
+        real_save(rows, position, **options)
+        if calls["n"] == 3:  # its second transaction (the first wrote its rows, then the whole position)
+            raise RuntimeError("power cut")
+
+    projection.start_rebuild()
+    projection.rebuild_share((0, 2), batch_size=5, per_transaction=10)
+    monkeypatch.setattr(store, "save_rows", crash_on_second_transaction)
+    with pytest.raises(RuntimeError):
+        projection.rebuild_share((1, 2), batch_size=5, per_transaction=10)
+    monkeypatch.setattr(store, "save_rows", real_save)
+    assert projection.status().position == 10  # where both shares had got to
+    projection.catch_up()  # what `projections run` does
+    store.forget_positions(["case_list:0/2", "case_list:1/2"])
+    assert dump(database_url) == before
+    assert rows(busy) == rows_before
