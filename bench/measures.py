@@ -10,7 +10,6 @@ projection rebuild against reading the notification log alone.
 
 from __future__ import annotations
 
-import os
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -41,8 +40,8 @@ API = "/api/v1"
 STATISTICS_QUERY = f"{API}/statistics?group_by=unit&group_by=rule"
 LIST_QUERY = f"{API}/cases?status=assessed&per_page=50"
 LONG_CASE_EVENTS = 1000
-#: Processes a rebuild folds in (``projections rebuild``'s default on this machine).
-REBUILD_PROCESSES = min(2, os.cpu_count() or 1)
+#: Processes a rebuild folds in (``projections rebuild``'s default).
+REBUILD_PROCESSES = 1
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import signal
 import time
 from collections.abc import Iterator
@@ -67,8 +66,9 @@ def status() -> None:
 @projections.command()
 @click.option("--batch-size", type=click.IntRange(1, 10_000), default=DEFAULT_BATCH_SIZE, show_default=True,
               help="Events read from the log at a time.")
-@click.option("--processes", type=click.IntRange(1, 64), default=min(2, os.cpu_count() or 1), show_default=True,
-              help="Processes folding at once, each its share of the cases (one per core).")
+@click.option("--processes", type=click.IntRange(1, 64), default=1, show_default=True,
+              help="Processes folding at once, each its share of the cases: for a long log on a machine with "
+                   "cores to spare (each process takes about a second to start).")
 def rebuild(batch_size: int, processes: int) -> None:
     """Empty the read tables and fold every event into them again, from the events alone."""
     with _projection() as projection:

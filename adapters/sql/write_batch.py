@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -185,15 +186,26 @@ def _json(part: Part, rows: Sequence[dict[str, Any]], dialect: Dialect) -> str:
     return json.dumps(converted, default=_plain, separators=(",", ":"))
 
 
-def _values(part: Part, rows: Sequence[dict[str, Any]], dialect: Dialect) -> list[tuple[Any, ...]]:
+def _values(part: Part, rows: Sequence[dict[str, Any]], dialect: Dialect) -> list[Sequence[Any]]:
     """Each row's values in column order, as the column's type sends them (SQLAlchemy's own conversions)."""
-    processors = _processors(part, dialect)
     names = _columns(part)
-    if not any(processors):
-        return [tuple(row.get(name) for name in names) for row in rows]
-    columns = list(zip(names, processors, strict=True))
-    return [tuple(value if (value := row.get(name)) is None or processor is None else processor(value)
-                  for name, processor in columns) for row in rows]
+    converting = [(index, processor) for index, processor in enumerate(_processors(part, dialect))
+                  if processor is not None]
+    getter = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
+    try:
+        found = [getter(row) for row in rows]
+    except KeyError:  # a column left out: NULL
+        found = [tuple(row.get(name) for name in names) for row in rows]
+    if not converting:
+        return found
+    converted = []
+    for values in found:
+        changed = list(values)
+        for index, processor in converting:
+            if (value := changed[index]) is not None:
+                changed[index] = processor(value)
+        converted.append(changed)
+    return converted
 
 
 def _processors(part: Part, dialect: Dialect) -> list[Any]:
