@@ -23,7 +23,6 @@ from uuid import UUID
 import click
 import sqlalchemy as sa
 
-from adapters.cli.parallel_rebuild import rebuild_in_processes
 from adapters.composition import build_case_service, close_case_service, create_schema
 from adapters.config import Settings, generate_master_key, parse_master_key
 from adapters.sql.users import UserStore
@@ -40,8 +39,6 @@ API = "/api/v1"
 STATISTICS_QUERY = f"{API}/statistics?group_by=unit&group_by=rule"
 LIST_QUERY = f"{API}/cases?status=assessed&per_page=50"
 LONG_CASE_EVENTS = 1000
-#: Processes a rebuild folds in (``projections rebuild``'s default).
-REBUILD_PROCESSES = 1
 
 
 @dataclass(frozen=True)
@@ -225,7 +222,7 @@ def measure_scaling(url: str, plan: Plan, say: Say) -> dict[str, Any]:
     largest = plan.scales[-1]
     say(f"{largest:,} cases: projection rebuild against reading the notification log")
     with db.service() as service:
-        results["rebuild"] = measure_rebuild(service, settings=db.settings)
+        results["rebuild"] = measure_rebuild(service)
     results["rebuild"]["cases"] = largest
     return results
 
@@ -293,12 +290,8 @@ def _statistics_cost(service: CaseService) -> dict[str, float]:
     return timings
 
 
-def measure_rebuild(service: CaseService, batch_size: int = 500, *, settings: Settings | None = None,
-                    processes: int = REBUILD_PROCESSES) -> dict[str, Any]:
-    """Events/s of ``projections rebuild`` and of reading the log alone, on fresh services (cold caches).
-
-    With ``settings``, the rebuild runs as the command runs it: in ``processes`` processes.
-    """
+def measure_rebuild(service: CaseService, batch_size: int = 500) -> dict[str, Any]:
+    """Events/s of ``projections rebuild`` and of reading the log alone, on fresh services (cold caches)."""
     head = int(service.recorder.max_notification_id() or 0)
     started = time.perf_counter()
     position = 0
@@ -308,11 +301,7 @@ def measure_rebuild(service: CaseService, batch_size: int = 500, *, settings: Se
     assert service.case_list_projection is not None
     with click.progressbar(length=head, label="  rebuilding the case list") as bar:
         started = time.perf_counter()
-        if settings is not None and processes > 1:
-            done = rebuild_in_processes(settings, processes, batch_size=batch_size, progress=bar.update)
-        else:
-            done = service.case_list_projection.rebuild(batch_size=batch_size, progress=bar.update)
+        done = service.case_list_projection.rebuild(batch_size=batch_size, progress=bar.update)
         rebuild_seconds = time.perf_counter() - started
     return {"events": head, "rebuilt": done, "read_seconds": read_seconds, "rebuild_seconds": rebuild_seconds,
-            "read_events_per_second": head / read_seconds, "rebuild_events_per_second": done / rebuild_seconds,
-            "processes": processes if settings is not None else 1}
+            "read_events_per_second": head / read_seconds, "rebuild_events_per_second": done / rebuild_seconds}

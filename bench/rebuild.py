@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 from adapters.composition import build_case_service, close_case_service, create_schema
 from adapters.config import Settings, generate_master_key, parse_master_key
-from bench.measures import REBUILD_PROCESSES, measure_rebuild
+from bench.measures import measure_rebuild
 from bench.seed import seed_cases
 
 DEFAULT_DATA = Path("/tmp/breachtrail-rebuild-bench")
@@ -34,8 +34,6 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--postgres-url", help="a PostgreSQL database to seed and rebuild in (left in place)")
     parser.add_argument("--no-sqlite", action="store_true", help="measure on PostgreSQL only")
     parser.add_argument("--batch-size", type=int, default=500, help="events a batch (default %(default)s)")
-    parser.add_argument("--processes", type=int, default=REBUILD_PROCESSES,
-                        help="processes the rebuild folds in (default %(default)s, as the command)")
     return parser.parse_args(argv)
 
 
@@ -64,12 +62,12 @@ def _seeded(settings: Settings, cases: int) -> int:
         close_case_service(service)
 
 
-def measure(settings: Settings, rounds: int, batch_size: int, processes: int) -> dict[str, float]:
+def measure(settings: Settings, rounds: int, batch_size: int) -> dict[str, float]:
     reads, rebuilds = [], []
     for _ in range(rounds):
         service = build_case_service(settings)
         try:
-            found = measure_rebuild(service, batch_size=batch_size, settings=settings, processes=processes)
+            found = measure_rebuild(service, batch_size=batch_size)
         finally:
             close_case_service(service)
         reads.append(found["read_events_per_second"])
@@ -91,7 +89,7 @@ def main(argv: list[str] | None = None) -> int:
         backend = sa.make_url(url).get_backend_name()
         events = _seeded(settings, args.cases)
         click.echo(f"{backend}: {events:,} events")
-        found = measure(settings, args.rounds, args.batch_size, args.processes)
+        found = measure(settings, args.rounds, args.batch_size)
         click.echo(f"{backend}: medians: read {found['read']:,.0f} events/s, rebuild {found['rebuild']:,.0f} "
                    f"events/s, {found['rebuild'] / found['read']:.0%} of reading ({time.strftime('%H:%M')})")
     return 0

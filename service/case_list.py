@@ -305,10 +305,9 @@ class CaseListStore(Protocol):
         ...
 
     def save_rows(
-        self, rows: Sequence[CaseRow], position: int | None, *, new_rules: Sequence[str] | None = None,
-        name: str = "case_list",
+        self, rows: Sequence[CaseRow], position: int | None, *, new_rules: Sequence[str] | None = None
     ) -> None:
-        """Store rows (never over a newer version), and the position ``name`` they are complete up to.
+        """Store rows (never over a newer version), and the position they are complete up to.
 
         ``new_rules``: the cases whose rules to write (their first row here; rules never change
         after the report, so stored ones are kept); None: every row's, replacing stored ones.
@@ -320,11 +319,7 @@ class CaseListStore(Protocol):
         ...
 
     def reset(self, name: str) -> None:
-        """Delete every row and the position (and its shares' positions, ``name:…``), for a rebuild."""
-        ...
-
-    def forget_positions(self, names: Sequence[str]) -> None:
-        """Delete these positions (a parallel rebuild's shares, once it is done)."""
+        """Delete every row and the position, for a rebuild."""
         ...
 
     def page(

@@ -59,7 +59,7 @@ class PartialDecoder:
             if name in personal and value is not None:
                 value = Sealed(value, version)
             values[name] = value
-        values["originator_id"] = as_uuid(stored.originator_id)
+        values["originator_id"] = _uuid(stored.originator_id)
         values["originator_version"] = version
         event = object.__new__(cls)
         object.__setattr__(event, "__dict__", values)
@@ -83,7 +83,6 @@ class PartialDecoder:
         return {key: revive(inner) if isinstance(inner, dict | list) else inner for key, inner in value.items()}
 
 
-def as_uuid(value: Any) -> UUID:
-    """A stored event's originator id as a UUID (drivers give a UUID or its text)."""
+def _uuid(value: Any) -> UUID:
     return value if isinstance(value, UUID) else UUID(str(value))
 

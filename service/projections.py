@@ -21,12 +21,10 @@ from uuid import UUID
 from domain.case import Case
 from service.after_commit import AfterCommit
 from service.case_list import FOLDED_FIELDS, CaseListStore, CaseRow, OutOfOrderEvent, evolve
-from service.partial_events import PartialDecoder, as_uuid
+from service.partial_events import PartialDecoder
 from service.statistics_release import LOCAL_TIMEZONE, Transition, catalogue_order, period_of
 
 Progress = Callable[[int], None]
-#: One process's part of a parallel rebuild: (part, parts).
-Share = tuple[int, int]
 DEFAULT_BATCH_SIZE = 500
 #: Events a rebuild folds to a transaction: fewer commits (each one waits for the disk) and fewer,
 #: larger statements; its memory is that many events' folded attributes.
@@ -84,12 +82,11 @@ class EventLog:
         return int(self._application.recorder.max_notification_id() or 0)
 
     def read(self, after: int, limit: int, *, sealed: bool = False,
-             fields: Mapping[type, frozenset[str]] | None = None, share: Share | None = None) -> list[tuple[int, Any]]:
+             fields: Mapping[type, frozenset[str]] | None = None) -> list[tuple[int, Any]]:
         """The events after notification ``after``; ``sealed``: personal values left as stored.
 
         ``fields`` (with ``sealed``): events of these classes carrying only the attributes named
-        for their classes, and None for every other event (``service.partial_events``); with
-        ``share`` too, None for the events of cases outside that share.
+        for their classes, and None for every other event (``service.partial_events``).
         """
         recorder = self._application.recorder
         # The same rows; an adapter's recorder may read them without the library's objects.
@@ -105,8 +102,6 @@ class EventLog:
             if self._partial is None or self._partial[0] is not fields:
                 self._partial = (fields, PartialDecoder(mapper, fields))
             decode = self._partial[1].decode
-            if share is not None:  # another share's cases are not decoded at all
-                return [(n.id, decode(n) if in_share(as_uuid(n.originator_id), share) else None) for n in notifications]
             return [(n.id, decode(n)) for n in notifications]
         if hasattr(mapper, "preload_keys"):
             mapper.preload_keys(notifications)  # one query for the batch's case keys, not one per case
@@ -157,8 +152,8 @@ class CaseListProjection:
         with self._recent_lock:
             self._recent.clear()
 
-    def apply(self, events: Sequence[Any], position: int, *, name: str | None = None) -> None:
-        """Fold ``events`` (in log order) into their rows; record ``position`` (as ``name``) with them."""
+    def apply(self, events: Sequence[Any], position: int) -> None:
+        """Fold ``events`` (in log order) into their rows; record ``position`` with them."""
         # The log also holds staff members, review sessions and users' grants: they are no case's rows.
         events = [event for event in events if isinstance(event, Case.Event)]
         first: dict[str, int] = {}
@@ -188,7 +183,7 @@ class CaseListProjection:
                 rows[key] = changed[key] = row
         # Rules are named by the report alone: they are written with a case's first row only.
         first_rows = [key for key in changed if rows_before.get(key) is None]
-        self.store.save_rows(list(changed.values()), position, new_rules=first_rows, name=name or self.name)
+        self.store.save_rows(list(changed.values()), position, new_rules=first_rows)
         if self.transitions is not None and changes:
             self.transitions.save_transitions(changes)
         if self._after_commit is not None and changed:
@@ -209,24 +204,21 @@ class CaseListProjection:
         return ProjectionStatus(self.name, self.store.position(self.name) or 0, self.log.head())
 
     def catch_up(self, *, batch_size: int = DEFAULT_BATCH_SIZE, progress: Progress | None = None,
-                 per_transaction: int | None = None, share: Share | None = None) -> int:
+                 per_transaction: int | None = None) -> int:
         """Fold every event after the recorded position; returns how many.
 
         The log is read ``batch_size`` events at a time, and folded ``per_transaction`` events
         (default: one batch) to a transaction, each recording its position with its rows.
-        ``share`` (part, parts): fold only the cases of that part, for one of ``parts`` processes
-        rebuilding at once; see ``rebuild_share``.
         """
         per_transaction = max(per_transaction or batch_size, 1)
         fields = FOLDED_FIELDS if self._sealed else None
-        name = self.name if share is None else share_name(self.name, share)
         done = 0
-        position = self.store.position(name) or 0
+        position = self.store.position(self.name) or 0
         while True:
             events: list[Any] = []
             last = position
             while (wanted := min(batch_size, per_transaction - len(events))) > 0:
-                batch = self.log.read(after=last, limit=wanted, sealed=self._sealed, fields=fields, share=share)
+                batch = self.log.read(after=last, limit=wanted, sealed=self._sealed, fields=fields)
                 if not batch:
                     break
                 events.extend(event for _, event in batch)
@@ -236,64 +228,18 @@ class CaseListProjection:
             if not events:
                 return done
             with self.store.transaction():
-                self.apply(events, last, name=name)
-                if share is not None:
-                    self._advance_whole(share, last)
+                self.apply(events, last)
             position = last
             done += len(events)
             if progress is not None:
                 progress(len(events))
 
-    def _advance_whole(self, share: Share, position: int) -> None:
-        # The projection's own position: where every share has got to (a share's last commit read
-        # may be older than it is, never newer), so that a rebuild that stops resumes from it.
-        others = [self.store.position(share_name(self.name, (part, share[1])))
-                  for part in range(share[1]) if part != share[0]]
-        if all(other is not None for other in others):
-            self.store.save_rows([], min([position, *(o for o in others if o is not None)]), name=self.name)
-
-    def start_rebuild(self) -> None:
-        """Empty the tables (and the position) for a rebuild."""
+    def rebuild(self, *, batch_size: int = DEFAULT_BATCH_SIZE, progress: Progress | None = None,
+                per_transaction: int = REBUILD_TRANSACTION) -> int:
+        """Empty the tables and fold the whole log again, ``per_transaction`` events to a transaction."""
         self.store.reset(self.name)
         self.forget()
         if self.transitions is not None:
             self.transitions.reset_transitions()
-
-    def rebuild(self, *, batch_size: int = DEFAULT_BATCH_SIZE, progress: Progress | None = None,
-                per_transaction: int = REBUILD_TRANSACTION) -> int:
-        """Empty the tables and fold the whole log again, ``per_transaction`` events to a transaction."""
-        self.start_rebuild()
         return self.catch_up(batch_size=batch_size, progress=progress,
                              per_transaction=max(per_transaction, batch_size))
-
-    def rebuild_share(self, share: Share, *, batch_size: int = DEFAULT_BATCH_SIZE,
-                      progress: Progress | None = None, per_transaction: int = REBUILD_TRANSACTION) -> int:
-        """One process's part of a rebuild in ``share[1]`` processes, after ``start_rebuild``.
-
-        Every process reads the whole log and folds the cases of its part (cases are split by
-        id, so no row is written by two); each records its own position with its rows, and the
-        projection's position follows the slowest. Once all are done, ``finish_shares``.
-        """
-        return self.catch_up(batch_size=batch_size, progress=progress,
-                             per_transaction=max(per_transaction, batch_size), share=share)
-
-    def finish_shares(self, parts: int, *, batch_size: int = DEFAULT_BATCH_SIZE) -> int:
-        """After every share is done: fold what the slowest had not (replays change nothing),
-        and forget the shares' positions."""
-        shares = [self.store.position(share_name(self.name, (part, parts))) for part in range(parts)]
-        if all(position is not None for position in shares):
-            with self.store.transaction():  # what the last share to finish may not have seen of the others
-                self.store.save_rows([], min(p for p in shares if p is not None), name=self.name)
-        done = self.catch_up(batch_size=batch_size, per_transaction=REBUILD_TRANSACTION)
-        self.store.forget_positions([share_name(self.name, (part, parts)) for part in range(parts)])
-        return done
-
-
-def share_name(name: str, share: Share) -> str:
-    """The position of one share of a rebuild: ``case_list:0/2``."""
-    return f"{name}:{share[0]}/{share[1]}"
-
-
-def in_share(case_id: UUID, share: Share) -> bool:
-    """Whether a case is folded by this share of a rebuild."""
-    return case_id.int % share[1] == share[0]

@@ -35,8 +35,7 @@ class MemoryCaseList:
         return None if row is None else row.unit
 
     def save_rows(
-        self, rows: Sequence[CaseRow], position: int | None, *, new_rules: Sequence[str] | None = None,
-        name: str = "case_list",
+        self, rows: Sequence[CaseRow], position: int | None, *, new_rules: Sequence[str] | None = None
     ) -> None:
         # A row in memory carries its rules whole, so there is nothing to write apart.
         for row in rows:
@@ -55,9 +54,6 @@ class MemoryCaseList:
     def reset(self, name: str) -> None:
         self.saved.clear()
         self._position = None
-
-    def forget_positions(self, names: Sequence[str]) -> None:
-        pass  # only its own is kept
 
 
 def recompute_case_list(log: EventLog, progress: Callable[[int], None] | None = None) -> dict[str, CaseRow]:

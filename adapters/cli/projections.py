@@ -12,24 +12,19 @@ import click
 from eventsourcing.persistence import PersistenceError
 from sqlalchemy.exc import SQLAlchemyError
 
-from adapters.cli.parallel_rebuild import RebuildFailed, rebuild_in_processes
 from adapters.composition import build_case_service, close_case_service
 from adapters.config import ConfigurationError, Settings
 from service.cases import CaseService
-from service.projections import DEFAULT_BATCH_SIZE, CaseListProjection
-
-
-def _settings() -> Settings:
-    try:
-        return Settings.from_environ()
-    except ConfigurationError as error:
-        raise click.ClickException(str(error)) from None
+from service.projections import DEFAULT_BATCH_SIZE, REBUILD_TRANSACTION, CaseListProjection
 
 
 @contextmanager
 def open_service() -> Iterator[CaseService]:
     """The service on BREACHTRAIL_DATABASE_URL, with configuration errors as clean messages."""
-    settings = _settings()
+    try:
+        settings = Settings.from_environ()
+    except ConfigurationError as error:
+        raise click.ClickException(str(error)) from None
     try:
         service = build_case_service(settings)
     except ConfigurationError as error:
@@ -65,25 +60,16 @@ def status() -> None:
 
 @projections.command()
 @click.option("--batch-size", type=click.IntRange(1, 10_000), default=DEFAULT_BATCH_SIZE, show_default=True,
-              help="Events read from the log at a time.")
-@click.option("--processes", type=click.IntRange(1, 64), default=1, show_default=True,
-              help="Processes folding at once, each its share of the cases: for a long log on a machine with "
-                   "cores to spare (each process takes about a second to start).")
-def rebuild(batch_size: int, processes: int) -> None:
+              help=f"Events read from the log at a time; {REBUILD_TRANSACTION:,} (or a batch, if more) are folded "
+                   "to a transaction.")
+def rebuild(batch_size: int) -> None:
     """Empty the read tables and fold every event into them again, from the events alone."""
     with _projection() as projection:
         head = projection.status().head
         started = time.monotonic()
         with click.progressbar(length=head, label="rebuilding case list", show_pos=True,
                                show_eta=True) as bar:
-            if processes == 1:
-                done = projection.rebuild(batch_size=batch_size, progress=bar.update)
-            else:
-                try:
-                    done = rebuild_in_processes(_settings(), processes, batch_size=batch_size, progress=bar.update)
-                except RebuildFailed as error:
-                    raise click.ClickException(f"{error}; run the rebuild again (or `projections run` to "
-                                               "finish it from where it stopped)") from None
+            done = projection.rebuild(batch_size=batch_size, progress=bar.update)
         seconds = time.monotonic() - started
         click.echo(f"rebuilt from {done} events in {seconds:.1f} s; position {projection.status().position}")
 

@@ -164,8 +164,7 @@ class SqlCaseListStore:
         return Listing(found.unit, found.version, keys_checked=refreshed is not None)
 
     def save_rows(
-        self, rows: Sequence[CaseRow], position: int | None, *, new_rules: Sequence[str] | None = None,
-        name: str = CASE_LIST,
+        self, rows: Sequence[CaseRow], position: int | None, *, new_rules: Sequence[str] | None = None
     ) -> None:
         with self._datastore.transaction(commit=True) as session:
             if rows:
@@ -194,19 +193,13 @@ class SqlCaseListStore:
                         # A case's rules are its report's: over stored ones (a replay), nothing changes.
                         session.execute(case_summary_rules.insert() if ruled is None else _INSERT_RULES, rules)
             if position is not None:
-                self._advance(session, name, position)
+                self._advance(session, CASE_LIST, position)
 
     def reset(self, name: str = CASE_LIST) -> None:
         with self._datastore.transaction(commit=True) as session:
             for table in (case_summary_rules, case_facts, case_summaries):
                 session.execute(delete(table))
-            named = projection_positions.c.name
-            session.execute(delete(projection_positions).where(
-                (named == name) | named.startswith(f"{name}:", autoescape=True)))
-
-    def forget_positions(self, names: Sequence[str]) -> None:
-        with self._datastore.transaction(commit=True) as session:
-            session.execute(delete(projection_positions).where(projection_positions.c.name.in_(names)))
+            session.execute(delete(projection_positions).where(projection_positions.c.name == name))
 
     def position(self, name: str = CASE_LIST) -> int | None:
         with self._engine.connect() as connection:
