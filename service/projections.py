@@ -14,6 +14,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, Protocol
 from uuid import UUID
@@ -49,8 +50,13 @@ def transition(event: Any, row: CaseRow) -> Transition | None:
     """The status change ``event`` made, given the row just after it; ``None`` if it made none."""
     if not isinstance(event, STATUS_CHANGES):
         return None
+    moment = event.timestamp
+    # Denmark's offsets have been whole hours since 1894: every moment of one UTC hour lies in the
+    # same local month, so each hour's month is worked out once.
+    period = (_period_of_utc_hour(moment.replace(minute=0, second=0, microsecond=0))
+              if moment.utcoffset() == _NO_OFFSET and moment.year >= 1900 else period_of(moment, LOCAL_TIMEZONE))
     return Transition(
-        case_id=row.id, version=event.originator_version, period=period_of(event.timestamp, LOCAL_TIMEZONE),
+        case_id=row.id, version=event.originator_version, period=period,
         unit=row.unit, rules=_catalogue_order(row.rules), channel=row.channel, status=row.status,
         outcome=row.outcome,
     )
@@ -58,6 +64,14 @@ def transition(event: Any, row: CaseRow) -> Transition | None:
 
 #: A case's rules in catalogue order: a few dozen combinations, each sorted once, not per event.
 _catalogue_order = lru_cache(maxsize=4096)(catalogue_order)
+
+
+@lru_cache(maxsize=4096)
+def _period_of_utc_hour(hour: datetime) -> str:
+    return period_of(hour, LOCAL_TIMEZONE)
+
+
+_NO_OFFSET = timedelta(0)
 
 
 @dataclass(frozen=True)

@@ -322,7 +322,7 @@ def _rules_of(session: Session, case_ids: Sequence[str]) -> dict[str, tuple[str,
 
 def stored_columns(row: CaseRow) -> dict[str, Any]:
     """A row's ``case_summaries`` columns as stored (the employee not yet sealed)."""
-    values = {name: getattr(row, name) for name in _ROW_COLUMNS}
+    values = {name: row.__dict__[name] for name in _ROW_COLUMNS}
     values["warnings_valid_until"] = ",".join(day.isoformat() for day in row.warnings_valid_until) or None
     return values
 
