@@ -134,8 +134,8 @@ class SqlCaseListStore:
         metadata.create_all(self._engine)
 
     def transaction(self) -> AbstractContextManager[Any]:
-        """A catch-up's transaction: its rows, transitions and position sent a table at a time, all at once."""
-        return write_batch.batched_transaction(self._datastore, many=True)
+        """A catch-up's transaction: its rows, transitions and position sent together before the commit."""
+        return write_batch.batched_transaction(self._datastore, many=self._engine.dialect.name == "sqlite")
 
     def rows(self, case_ids: Sequence[str]) -> dict[str, CaseRow]:
         if not case_ids:

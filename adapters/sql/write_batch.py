@@ -69,9 +69,9 @@ class WriteBatch:
     """Rows waiting to be written in the current transaction.
 
     ``many``: sent with the driver's ``executemany``, one statement per table, instead of as JSON
-    in one statement. For many rows at once (a projection catching up) that costs less: no JSON
-    is written or read back, and psycopg pipelines the rows; for a command's few rows the one
-    statement wins.
+    in one statement. For thousands of rows at once (a projection catching up) on SQLite that
+    costs less (measured: no JSON written, nor taken apart again by ``json_extract`` once per
+    column); on PostgreSQL, and for a command's few rows, the one statement costs less.
     """
 
     def __init__(self, *, many: bool = False) -> None:
