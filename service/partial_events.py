@@ -31,6 +31,8 @@ class PartialDecoder:
         self._mapper = mapper
         self._fields = fields
         self._names = mapper.transcoder.names
+        self._cipher = mapper.cipher
+        self._compressor = mapper.compressor
         self._topics: dict[str, tuple[type, int, frozenset[str], frozenset[str]] | None] = {}
 
     def decode(self, stored: StoredEvent) -> Any:
@@ -42,17 +44,19 @@ class PartialDecoder:
             return None
         cls, class_version, personal, fields = known  # type: ignore[misc]
         data = stored.state
-        if self._mapper.cipher:
-            data = self._mapper.cipher.decrypt(data)
-        if self._mapper.compressor:
-            data = self._mapper.compressor.decompress(data)
-        state = json.loads(data)
+        if self._cipher:
+            data = self._cipher.decrypt(data)
+        if self._compressor:
+            data = self._compressor.decompress(data)
+        state = _DECODER.decode(data.decode("utf-8"))  # as the transcoder reads it, less its object hook
         if state.get("class_version", 1) != class_version:
             return self._mapper.to_sealed_domain_event(stored)  # upcast by the library, whole
         version = stored.originator_version
         revive = self._revive
         values: dict[str, Any] = {}
-        for name in fields.intersection(state):
+        for name in fields:
+            if name not in state:
+                continue
             value = state[name]
             if isinstance(value, dict | list):
                 value = revive(value)
@@ -81,6 +85,9 @@ class PartialDecoder:
             data = value["_data_"]
             return self._names[value["_type_"]].decode(revive(data) if isinstance(data, dict | list) else data)
         return {key: revive(inner) if isinstance(inner, dict | list) else inner for key, inner in value.items()}
+
+
+_DECODER = json.JSONDecoder()
 
 
 def _uuid(value: Any) -> UUID:
