@@ -92,4 +92,3 @@ _DECODER = json.JSONDecoder()
 
 def _uuid(value: Any) -> UUID:
     return value if isinstance(value, UUID) else UUID(str(value))
-
