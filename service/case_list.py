@@ -84,6 +84,19 @@ class CaseRow:
         )
 
 
+#: The attributes ``evolve`` and the transitions read of each class of event (and its subclasses):
+#: a rebuild decodes these alone (``service.partial_events``), so keep them in step with the fold.
+FOLDED_FIELDS: dict[type, frozenset[str]] = {
+    Case.Event: frozenset({"timestamp"}),
+    Case.IncidentReported: frozenset({"actor", "unit", "employee_ref", "employee_name", "occurred_on", "rules",
+                                      "channel"}),
+    Case.HearingOpened: frozenset({"sent_on", "deadline"}),
+    Case.StatementRecorded: frozenset({"received_on"}),
+    Case.WarningIssued: frozenset({"issued_on", "valid_until"}),
+    Case.Closed: frozenset({"outcome"}),
+}
+
+
 class OutOfOrderEvent(Exception):
     """An event that does not follow the row's version: a gap in what was projected."""
 

@@ -12,19 +12,24 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from functools import lru_cache
 from typing import Any, Protocol
 from uuid import UUID
 
 from domain.case import Case
 from service.after_commit import AfterCommit
-from service.case_list import CaseListStore, CaseRow, OutOfOrderEvent, evolve
+from service.case_list import FOLDED_FIELDS, CaseListStore, CaseRow, OutOfOrderEvent, evolve
+from service.partial_events import PartialDecoder
 from service.statistics_release import LOCAL_TIMEZONE, Transition, catalogue_order, period_of
 
 Progress = Callable[[int], None]
 DEFAULT_BATCH_SIZE = 500
+#: Events a rebuild folds to a transaction: fewer commits (each one waits for the disk) and fewer,
+#: larger statements; its memory is that many events' folded attributes.
+REBUILD_TRANSACTION = 5_000
 #: Rows kept in memory after their commit (about the aggregate cache's size).
 RECENT_ROWS = 500
 
@@ -45,8 +50,13 @@ def transition(event: Any, row: CaseRow) -> Transition | None:
     """The status change ``event`` made, given the row just after it; ``None`` if it made none."""
     if not isinstance(event, STATUS_CHANGES):
         return None
+    moment = event.timestamp
+    # Denmark's offsets have been whole hours since 1894: every moment of one UTC hour lies in the
+    # same local month, so each hour's month is worked out once.
+    period = (_period_of_utc_hour(moment.replace(minute=0, second=0, microsecond=0))
+              if moment.utcoffset() == _NO_OFFSET and moment.year >= 1900 else period_of(moment, LOCAL_TIMEZONE))
     return Transition(
-        case_id=row.id, version=event.originator_version, period=period_of(event.timestamp, LOCAL_TIMEZONE),
+        case_id=row.id, version=event.originator_version, period=period,
         unit=row.unit, rules=_catalogue_order(row.rules), channel=row.channel, status=row.status,
         outcome=row.outcome,
     )
@@ -54,6 +64,14 @@ def transition(event: Any, row: CaseRow) -> Transition | None:
 
 #: A case's rules in catalogue order: a few dozen combinations, each sorted once, not per event.
 _catalogue_order = lru_cache(maxsize=4096)(catalogue_order)
+
+
+@lru_cache(maxsize=4096)
+def _period_of_utc_hour(hour: datetime) -> str:
+    return period_of(hour, LOCAL_TIMEZONE)
+
+
+_NO_OFFSET = timedelta(0)
 
 
 @dataclass(frozen=True)
@@ -72,20 +90,33 @@ class EventLog:
 
     def __init__(self, application: Any):
         self._application = application
+        self._partial: tuple[Mapping[type, frozenset[str]], PartialDecoder] | None = None
 
     def head(self) -> int:
         return int(self._application.recorder.max_notification_id() or 0)
 
-    def read(self, after: int, limit: int, *, sealed: bool = False) -> list[tuple[int, Any]]:
-        """The events after notification ``after``; ``sealed``: personal values left as stored."""
-        notifications = self._application.recorder.select_notifications(
-            start=after + 1, limit=limit
-        )
+    def read(self, after: int, limit: int, *, sealed: bool = False,
+             fields: Mapping[type, frozenset[str]] | None = None) -> list[tuple[int, Any]]:
+        """The events after notification ``after``; ``sealed``: personal values left as stored.
+
+        ``fields`` (with ``sealed``): events of these classes carrying only the attributes named
+        for their classes, and None for every other event (``service.partial_events``).
+        """
+        recorder = self._application.recorder
+        # The same rows; an adapter's recorder may read them without the library's objects.
+        select = getattr(recorder, "select_stored_events", None)
+        notifications = (select(after + 1, limit) if select is not None
+                         else recorder.select_notifications(start=after + 1, limit=limit))
         mapper = self._application.mapper
         if sealed and hasattr(mapper, "to_sealed_domain_event"):
             # The case list carries the employee's fields through as the report sealed them:
             # no key is fetched, nothing decrypted and sealed again.
-            return [(n.id, mapper.to_sealed_domain_event(n)) for n in notifications]
+            if fields is None:
+                return [(n.id, mapper.to_sealed_domain_event(n)) for n in notifications]
+            if self._partial is None or self._partial[0] is not fields:
+                self._partial = (fields, PartialDecoder(mapper, fields))
+            decode = self._partial[1].decode
+            return [(n.id, decode(n)) for n in notifications]
         if hasattr(mapper, "preload_keys"):
             mapper.preload_keys(notifications)  # one query for the batch's case keys, not one per case
         return [(n.id, mapper.to_domain_event(n)) for n in notifications]
@@ -186,25 +217,43 @@ class CaseListProjection:
     def status(self) -> ProjectionStatus:
         return ProjectionStatus(self.name, self.store.position(self.name) or 0, self.log.head())
 
-    def catch_up(self, *, batch_size: int = DEFAULT_BATCH_SIZE, progress: Progress | None = None) -> int:
-        """Fold every event after the recorded position, a batch per transaction; returns how many."""
+    def catch_up(self, *, batch_size: int = DEFAULT_BATCH_SIZE, progress: Progress | None = None,
+                 per_transaction: int | None = None) -> int:
+        """Fold every event after the recorded position; returns how many.
+
+        The log is read ``batch_size`` events at a time, and folded ``per_transaction`` events
+        (default: one batch) to a transaction, each recording its position with its rows.
+        """
+        per_transaction = max(per_transaction or batch_size, 1)
+        fields = FOLDED_FIELDS if self._sealed else None
         done = 0
         position = self.store.position(self.name) or 0
         while True:
-            batch = self.log.read(after=position, limit=batch_size, sealed=self._sealed)
-            if not batch:
+            events: list[Any] = []
+            last = position
+            while (wanted := min(batch_size, per_transaction - len(events))) > 0:
+                batch = self.log.read(after=last, limit=wanted, sealed=self._sealed, fields=fields)
+                if not batch:
+                    break
+                events.extend(event for _, event in batch)
+                last = batch[-1][0]
+                if len(batch) < wanted:
+                    break  # the log's end
+            if not events:
                 return done
             with self.store.transaction():
-                self.apply([event for _, event in batch], batch[-1][0])
-            position = batch[-1][0]
-            done += len(batch)
+                self.apply(events, last)
+            position = last
+            done += len(events)
             if progress is not None:
-                progress(len(batch))
+                progress(len(events))
 
-    def rebuild(self, *, batch_size: int = DEFAULT_BATCH_SIZE, progress: Progress | None = None) -> int:
-        """Empty the tables and fold the whole log again."""
+    def rebuild(self, *, batch_size: int = DEFAULT_BATCH_SIZE, progress: Progress | None = None,
+                per_transaction: int = REBUILD_TRANSACTION) -> int:
+        """Empty the tables and fold the whole log again, ``per_transaction`` events to a transaction."""
         self.store.reset(self.name)
         self.forget()
         if self.transitions is not None:
             self.transitions.reset_transitions()
-        return self.catch_up(batch_size=batch_size, progress=progress)
+        return self.catch_up(batch_size=batch_size, progress=progress,
+                             per_transaction=max(per_transaction, batch_size))

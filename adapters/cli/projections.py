@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from adapters.composition import build_case_service, close_case_service
 from adapters.config import ConfigurationError, Settings
 from service.cases import CaseService
-from service.projections import DEFAULT_BATCH_SIZE, CaseListProjection
+from service.projections import DEFAULT_BATCH_SIZE, REBUILD_TRANSACTION, CaseListProjection
 
 
 @contextmanager
@@ -59,7 +59,9 @@ def status() -> None:
 
 
 @projections.command()
-@click.option("--batch-size", type=click.IntRange(1, 10_000), default=DEFAULT_BATCH_SIZE, show_default=True)
+@click.option("--batch-size", type=click.IntRange(1, 10_000), default=DEFAULT_BATCH_SIZE, show_default=True,
+              help=f"Events read from the log at a time; {REBUILD_TRANSACTION:,} (or a batch, if more) are folded "
+                   "to a transaction.")
 def rebuild(batch_size: int) -> None:
     """Empty the read tables and fold every event into them again, from the events alone."""
     with _projection() as projection:

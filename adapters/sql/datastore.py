@@ -13,6 +13,7 @@ import sqlite3
 from typing import Any
 
 import sqlalchemy as sa
+from eventsourcing.persistence import Notification
 from eventsourcing_sqlalchemy.datastore import SQLAlchemyDatastore
 from eventsourcing_sqlalchemy.factory import Factory
 from eventsourcing_sqlalchemy.recorders import SQLAlchemyApplicationRecorder
@@ -51,6 +52,21 @@ class UnannouncedEventsRecorder(SQLAlchemyApplicationRecorder):
 
     def _notify_channel(self, session: Any) -> None:
         return None
+
+    def select_stored_events(self, start: int, limit: int) -> list[Notification]:
+        """What ``select_notifications(start, limit)`` gives, read with one Core query.
+
+        The library reads the log through its ORM, an object per row, at about four times the
+        cost of the query itself; a projection catching up reads every row once and keeps none.
+        """
+        table = self.events_record_cls.__table__
+        query = (sa.select(table.c.id, table.c.originator_id, table.c.originator_version, table.c.topic,
+                           table.c.state)
+                 .where(table.c.id >= start).order_by(table.c.id).limit(limit))
+        with self.transaction(commit=False) as session:
+            found = session.execute(query).all()
+        return [Notification(id=r[0], originator_id=r[1], originator_version=r[2], topic=r[3],
+                             state=bytes(r[4]) if isinstance(r[4], memoryview) else r[4]) for r in found]
 
 
 class CheckedConnectionsFactory(Factory):

@@ -134,7 +134,8 @@ class SqlCaseListStore:
         metadata.create_all(self._engine)
 
     def transaction(self) -> AbstractContextManager[Any]:
-        return self._datastore.transaction(commit=True)  # type: ignore[no-any-return]
+        """A catch-up's transaction: its rows, transitions and position sent together before the commit."""
+        return write_batch.batched_transaction(self._datastore, many=self._engine.dialect.name == "sqlite")
 
     def rows(self, case_ids: Sequence[str]) -> dict[str, CaseRow]:
         if not case_ids:
@@ -321,7 +322,7 @@ def _rules_of(session: Session, case_ids: Sequence[str]) -> dict[str, tuple[str,
 
 def stored_columns(row: CaseRow) -> dict[str, Any]:
     """A row's ``case_summaries`` columns as stored (the employee not yet sealed)."""
-    values = {name: getattr(row, name) for name in _ROW_COLUMNS}
+    values = {name: row.__dict__[name] for name in _ROW_COLUMNS}
     values["warnings_valid_until"] = ",".join(day.isoformat() for day in row.warnings_valid_until) or None
     return values
 

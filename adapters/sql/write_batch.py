@@ -23,6 +23,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from functools import cache
+from operator import itemgetter
 from typing import Any
 
 import sqlalchemy as sa
@@ -65,10 +66,17 @@ def register(part: Part) -> Part:
 
 
 class WriteBatch:
-    """Rows waiting to be written in the current transaction."""
+    """Rows waiting to be written in the current transaction.
 
-    def __init__(self) -> None:
+    ``many``: sent with the driver's ``executemany``, one statement per table, instead of as JSON
+    in one statement. For thousands of rows at once (a projection catching up) on SQLite that
+    costs less (measured: no JSON written, nor taken apart again by ``json_extract`` once per
+    column); on PostgreSQL, and for a command's few rows, the one statement costs less.
+    """
+
+    def __init__(self, *, many: bool = False) -> None:
         self.rows: dict[str, list[dict[str, Any]]] = {}
+        self.many = many
 
     def add(self, part: Part, rows: Sequence[dict[str, Any]]) -> None:
         register(part)
@@ -85,6 +93,16 @@ class WriteBatch:
             return True
         dialect = session.get_bind().dialect
         guarded = [p.name for p in _PARTS if p.guard is not None and p.name in pending]
+        if self.many and not guarded:
+            cursor = session.connection().connection.cursor()
+            try:
+                for part in _PARTS:
+                    if part.name in pending:
+                        cursor.executemany(_many_statement(part, dialect.paramstyle),
+                                           _values(part, pending[part.name], dialect))
+            finally:
+                cursor.close()
+            return True
         if dialect.name == "postgresql":
             names = tuple(p.name for p in _PARTS if p.name in pending)
             values: dict[str, Any] = {name: _json(_part(name), pending[name], dialect) for name in names}
@@ -116,13 +134,13 @@ def pending(session: Session) -> WriteBatch | None:
 
 
 @contextmanager
-def batched_transaction(datastore: Any) -> Iterator[Session]:
+def batched_transaction(datastore: Any, *, many: bool = False) -> Iterator[Session]:
     """The datastore's transaction, its stores' writes batched and sent before the commit."""
     with datastore.transaction(commit=True) as session:
         if pending(session) is not None:  # nested: the outer one sends them
             yield session
             return
-        batch = session.info[_SESSION_KEY] = WriteBatch()
+        batch = session.info[_SESSION_KEY] = WriteBatch(many=many)
         try:
             yield session
             batch.flush(session)
@@ -166,6 +184,47 @@ def _json(part: Part, rows: Sequence[dict[str, Any]], dialect: Dialect) -> str:
             values[name] = processor(value) if processor is not None and value is not None else value
         converted.append(values)
     return json.dumps(converted, default=_plain, separators=(",", ":"))
+
+
+def _values(part: Part, rows: Sequence[dict[str, Any]], dialect: Dialect) -> list[Sequence[Any]]:
+    """Each row's values in column order, as the column's type sends them (SQLAlchemy's own conversions)."""
+    names = _columns(part)
+    converting = [(index, processor) for index, processor in enumerate(_processors(part, dialect))
+                  if processor is not None]
+    getter = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
+    try:
+        found = [getter(row) for row in rows]
+    except KeyError:  # a column left out: NULL
+        found = [tuple(row.get(name) for name in names) for row in rows]
+    if not converting:
+        return found
+    converted = []
+    for values in found:
+        changed = list(values)
+        for index, processor in converting:
+            if (value := changed[index]) is not None:
+                changed[index] = processor(value)
+        converted.append(changed)
+    return converted
+
+
+def _processors(part: Part, dialect: Dialect) -> list[Any]:
+    key = (part.name, dialect.name)
+    found = _PROCESSORS.get(key)
+    if found is None:
+        found = _PROCESSORS[key] = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in part.table.columns]
+    return found
+
+
+_PROCESSORS: dict[tuple[str, str], list[Any]] = {}
+
+
+@cache
+def _many_statement(part: Part, paramstyle: str) -> str:
+    marker = "?" if paramstyle == "qmark" else "%s"
+    columns = _columns(part)
+    return (f"INSERT INTO {part.name} ({', '.join(columns)}) VALUES ({', '.join(marker for _ in columns)}) "
+            f"{part.conflict}")
 
 
 def _plain(value: Any) -> Any:
