@@ -35,6 +35,12 @@ logger = logging.getLogger(__name__)
 KEY_BYTES = 32
 NONCE_BYTES = 12
 
+#: The current epoch, held shared (built once: it is read by every new case's key).
+_CURRENT_EPOCH_SHARED = (
+    select(key_epochs.c.id).where(key_epochs.c.retired_at.is_(None))
+    .order_by(key_epochs.c.created_at.desc()).limit(1).with_for_update(read=True)
+)
+
 
 class CaseKeyError(LookupError):
     """A case key that should exist does not, or the master key does not fit."""
@@ -363,8 +369,7 @@ class SqlKeyRing:
 
     def _epoch_for_wrapping(self, session: Any) -> str:
         """The current epoch, held shared until the transaction ends, so a rotation waits (PostgreSQL)."""
-        query = (select(key_epochs.c.id).where(key_epochs.c.retired_at.is_(None))
-                 .order_by(key_epochs.c.created_at.desc()).limit(1).with_for_update(read=True))
+        query = _CURRENT_EPOCH_SHARED
         # A rotation that committed while this statement waited leaves it no row: ask once more.
         epoch_id = session.execute(query).scalar() or session.execute(query).scalar()
         if epoch_id is None:
