@@ -26,9 +26,10 @@ from sqlalchemy import (
     update,
 )
 
+from adapters.sql import write_batch
 from adapters.sql.key_epochs import EpochKeyFiles, EpochKeyMissing, key_epochs, new_epoch_id
 from adapters.sql.key_epochs import metadata as epoch_metadata
-from adapters.sql.key_table import INSERT_KEY, LATEST_DESTROYED, REWRAP, aware_utc, case_keys, metadata
+from adapters.sql.key_table import INSERT_KEY, KEYS, LATEST_DESTROYED, REWRAP, aware_utc, case_keys, metadata
 
 logger = logging.getLogger(__name__)
 
@@ -110,8 +111,8 @@ class SqlKeyRing:
 
     # --- encrypting and decrypting ------------------------------------------------------------
 
-    def encrypt(self, case_id: UUID, context: str, plaintext: bytes, *, create: bool) -> bytes:
-        key = self._key(case_id, create=create)
+    def encrypt(self, case_id: UUID, context: str, plaintext: bytes, *, create: bool, new: bool = False) -> bytes:
+        key = self._key(case_id, create=create, new=new)
         if key is None:
             raise CaseKeyError(f"case {case_id} has no key any more: its personal data was erased")
         nonce = os.urandom(NONCE_BYTES)
@@ -295,11 +296,13 @@ class SqlKeyRing:
 
     # --- internals ----------------------------------------------------------------------------
 
-    def _key(self, case_id: UUID, *, create: bool) -> bytes | None:
+    def _key(self, case_id: UUID, *, create: bool, new: bool = False) -> bytes | None:
         cached = self._cache.get(case_id)
         if cached is not None:
             self._cache.move_to_end(case_id)
             return cached
+        if new and (batched := self._create_batched(case_id)) is not None:
+            return batched
         if create:
             # A new case has no key to look up: insert one; an existing row (never, for a new
             # case) makes the insert do nothing, and the key is then read as for any case.
@@ -362,6 +365,41 @@ class SqlKeyRing:
         self._current_epoch = current
         self._remember(case_id, key)
         return key
+
+    def _create_batched(self, case_id: UUID) -> bytes | None:
+        """A new case's key, added to the transaction's write batch; None if it cannot be.
+
+        Wrapped under the epoch new keys were last wrapped under; the batch writes it only if
+        that epoch is still the current one (read as it is written, held shared on PostgreSQL, so
+        a rotation waits for this transaction, then re-wraps the key). If it is not, the
+        batch has it written the slow way, re-wrapped under the current epoch (``_store``).
+        """
+        guess = self._current_epoch
+        if guess is None or guess not in self._epoch_keys:
+            return None  # the first key of a process: the epoch is read (``_create``)
+        with self._datastore.transaction(commit=True) as session:
+            batch = write_batch.pending(session)
+            if batch is None or batch.holds(KEYS):
+                return None
+            key = AESGCM.generate_key(bit_length=KEY_BYTES * 8)
+            created_at = datetime.now(UTC)
+            batch.add(KEYS, [{
+                "case_id": str(case_id), "master_key_id": self._master_id, "epoch": guess,
+                "wrapped_key": self._wrap(case_id, guess, key), "created_at": created_at, "destroyed_at": None,
+            }], expected=guess, otherwise=lambda refused: self._store(refused, case_id, key, created_at))
+        self._remember(case_id, key)
+        return key
+
+    def _store(self, session: Any, case_id: UUID, key: bytes, created_at: datetime) -> None:
+        """Write a new case's key wrapped under the current epoch (the batch refused the guess)."""
+        current = self._epoch_for_wrapping(session)
+        inserted = session.execute(INSERT_KEY, {
+            "case_id": str(case_id), "master_key_id": self._master_id, "epoch": current,
+            "wrapped_key": self._wrap(case_id, current, key), "created_at": created_at,
+        }).rowcount
+        if not inserted:
+            raise CaseKeyError(f"case {case_id} has a key already; a new case cannot")
+        self._current_epoch = current
 
     def _wrap(self, case_id: UUID, epoch_id: str, key: bytes) -> bytes:
         nonce = os.urandom(NONCE_BYTES)
