@@ -63,7 +63,7 @@ class UnannouncedEventsRecorder(SQLAlchemyApplicationRecorder):
             return []
         if self._has_autoincrementing_ids:
             self._lock_table(session)
-        table = self.events_record_cls.__table__  # type: ignore[attr-defined]
+        table = self.events_record_cls.__table__
         statement = self._insert_returning_ids
         if statement is None:
             statement = self._insert_returning_ids = table.insert().returning(

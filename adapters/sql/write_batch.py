@@ -207,7 +207,7 @@ def _guard(part: Part, share: str) -> str:
 def _blob(part: Part, rows: list[dict[str, Any]] | None) -> Any:
     if not rows:
         return None
-    assert len(rows) == 1, f"a batch holds one row of {part.name} on SQLite"
+    assert part.blob is not None and len(rows) == 1, f"a batch holds one row of {part.name} on SQLite"
     return rows[0][part.blob]
 
 
