@@ -63,8 +63,12 @@ def open_sealed(key_ring: KeyRing, case_id: UUID, version: int, field: str, text
 class KeyRing(Protocol):
     """Per-case data keys; implemented by an adapter that stores them wrapped by a master key."""
 
-    def encrypt(self, case_id: UUID, context: str, plaintext: bytes, *, create: bool) -> bytes:
-        """Encrypt with the case's key (creating it for a new case), bound to ``context``."""
+    def encrypt(self, case_id: UUID, context: str, plaintext: bytes, *, create: bool, new: bool = False) -> bytes:
+        """Encrypt with the case's key (creating it for a new case), bound to ``context``.
+
+        ``new``: the id is a case being created now, so it can have no key yet (and its new key
+        may be written with the transaction's other rows instead of first).
+        """
         ...
 
     def decrypt(self, case_id: UUID, context: str, ciphertext: bytes) -> bytes | None:
@@ -101,11 +105,13 @@ class PersonalDataMapper(Mapper[UUID]):
             )
             state["state"] = _text(sealed)
         elif (personal := personal_fields(topic)) is not None:
+            new_case = version == 1 and topic.startswith(_CASE_EVENT_TOPIC_PREFIX)
             for field in personal.intersection(state):
                 if state[field] is not None:
                     plaintext = json.dumps(state[field], ensure_ascii=False).encode()
                     sealed = self.key_ring.encrypt(
-                        case_id, event_context(case_id, version, field), plaintext, create=version == 1
+                        case_id, event_context(case_id, version, field), plaintext, create=version == 1,
+                        new=new_case,
                     )
                     state[field] = _text(sealed)
         stored_state = self.transcoder.encode(state)

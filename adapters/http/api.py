@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 import flask_smorest
+import marshmallow as ma
 from flask import Flask, Request, Response
 from flask_smorest.utils import prepare_response
 from webargs.flaskparser import FlaskParser, is_json_request
@@ -61,12 +62,26 @@ class ProblemApi(flask_smorest.Api):
         self.spec.components.response(self.DEFAULT_ERROR_RESPONSE_NAME, default, lazy=True)
 
 
+#: One instance of each schema class a route's arguments name.
+_SCHEMAS: dict[type[ma.Schema], ma.Schema] = {}
+
+
 class JsonBodyParser(FlaskParser):
     """Webargs' parser, answering 415 to a body that is not JSON instead of reading it as empty.
 
     JSON the decoder cannot hold (nested thousands deep, a number of thousands of digits) is a
     400 like any other malformed body, not a failure of the service.
     """
+
+    def _get_schema(self, argmap: Any, req: Request) -> ma.Schema:
+        # A schema class is made into an instance once, not on every request (and its nested
+        # schemas with it): loading keeps no state on the instance.
+        if isinstance(argmap, type) and issubclass(argmap, ma.Schema):
+            schema = _SCHEMAS.get(argmap)
+            if schema is None:
+                schema = _SCHEMAS[argmap] = argmap()
+            return schema
+        return super()._get_schema(argmap, req)
 
     def _raw_load_json(self, req: Request) -> Any:
         if not is_json_request(req):

@@ -10,6 +10,7 @@ connection instead of a dead one, and the service recovers without a restart.
 from __future__ import annotations
 
 import sqlite3
+from collections.abc import Sequence
 from typing import Any
 
 import sqlalchemy as sa
@@ -67,6 +68,30 @@ class UnannouncedEventsRecorder(SQLAlchemyApplicationRecorder):
             found = session.execute(query).all()
         return [Notification(id=r[0], originator_id=r[1], originator_version=r[2], topic=r[3],
                              state=bytes(r[4]) if isinstance(r[4], memoryview) else r[4]) for r in found]
+
+    def _insert_stored_events(self, session: Any, stored_events: Sequence[Any], **kwargs: Any) -> Sequence[int]:
+        """The library's insert (lock, rows, their notification ids), as one Core ``INSERT … RETURNING``.
+
+        The library builds an ORM object per event and flushes the session's unit of work to get
+        the ids; the same rows written by a Core statement cost a command a third of that.
+        """
+        if not stored_events:
+            return []
+        if self._has_autoincrementing_ids:
+            self._lock_table(session)
+        table = self.events_record_cls.__table__
+        statement = self._insert_returning_ids
+        if statement is None:
+            statement = self._insert_returning_ids = table.insert().returning(
+                table.c.id, sort_by_parameter_order=True)
+        ids = session.execute(statement, [
+            {"originator_id": e.originator_id, "originator_version": e.originator_version, "topic": e.topic,
+             "state": e.state} for e in stored_events
+        ]).scalars().all()
+        self._notify_channel(session)
+        return list(ids)
+
+    _insert_returning_ids: Any = None
 
 
 class CheckedConnectionsFactory(Factory):

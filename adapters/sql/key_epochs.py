@@ -37,6 +37,10 @@ EPOCH_KEY_BYTES = 32
 NONCE_BYTES = 12
 
 
+class CaseKeyError(LookupError):
+    """A case key that should exist does not, or the master key does not fit."""
+
+
 class EpochKeyMissing(LookupError):
     """An epoch's key file is not there: destroyed, or the key folder is not this installation's."""
 

@@ -19,6 +19,8 @@ from sqlalchemy import (
     update,
 )
 
+from adapters.sql import write_batch
+
 metadata = MetaData()
 
 case_keys = Table(
@@ -41,6 +43,16 @@ INSERT_KEY = text(
     "VALUES (:case_id, :master_key_id, :epoch, :wrapped_key, :created_at) ON CONFLICT (case_id) DO NOTHING"
 ).bindparams(*(bindparam(column.name, type_=column.type) for column in case_keys.columns
                if column.name != "destroyed_at"))
+
+#: A new case's key in a command's write batch: written only while the epoch it was wrapped under
+#: is the current one (held shared on PostgreSQL until the commit, as ``SqlKeyRing`` reads it).
+#: No ON CONFLICT: a new case has no key, and one found would fail the transaction.
+KEYS = write_batch.register(write_batch.Part(
+    case_keys, "",
+    guard="(SELECT key_epochs.id FROM key_epochs WHERE key_epochs.retired_at IS NULL "
+          "ORDER BY key_epochs.created_at DESC LIMIT 1{share})",
+    against="epoch", moved="breachtrail: the key epoch moved", blob="wrapped_key",
+))
 
 # A key re-wrapped under a new epoch: one statement sent with every key's values (executemany).
 REWRAP = (

@@ -10,7 +10,6 @@ wrapped by the master key directly; the first rotation re-wraps them.
 from __future__ import annotations
 
 import hashlib
-import logging
 import os
 from collections import OrderedDict
 from collections.abc import Iterable
@@ -26,25 +25,28 @@ from sqlalchemy import (
     update,
 )
 
-from adapters.sql.key_epochs import EpochKeyFiles, EpochKeyMissing, key_epochs, new_epoch_id
+from adapters.sql import write_batch
+from adapters.sql.key_epochs import CaseKeyError, EpochKeyFiles, EpochKeyMissing, key_epochs
 from adapters.sql.key_epochs import metadata as epoch_metadata
-from adapters.sql.key_table import INSERT_KEY, LATEST_DESTROYED, REWRAP, aware_utc, case_keys, metadata
-
-logger = logging.getLogger(__name__)
+from adapters.sql.key_rotation import NONCE_BYTES, KeyEpochRotation
+from adapters.sql.key_table import INSERT_KEY, KEYS, LATEST_DESTROYED, case_keys, metadata
 
 KEY_BYTES = 32
-NONCE_BYTES = 12
+
+#: The current epoch, held shared (built once: it is read by every new case's key).
+_CURRENT_EPOCH_SHARED = (
+    select(key_epochs.c.id).where(key_epochs.c.retired_at.is_(None))
+    .order_by(key_epochs.c.created_at.desc()).limit(1).with_for_update(read=True)
+)
 
 
-class CaseKeyError(LookupError):
-    """A case key that should exist does not, or the master key does not fit."""
 
 
 def master_key_id(master_key: bytes) -> str:
     return hashlib.sha256(b"breachtrail master key id" + master_key).hexdigest()[:16]
 
 
-class SqlKeyRing:
+class SqlKeyRing(KeyEpochRotation):
     """Case keys in the ``case_keys`` table, written in the transaction of the case's events."""
 
     def __init__(
@@ -104,8 +106,8 @@ class SqlKeyRing:
 
     # --- encrypting and decrypting ------------------------------------------------------------
 
-    def encrypt(self, case_id: UUID, context: str, plaintext: bytes, *, create: bool) -> bytes:
-        key = self._key(case_id, create=create)
+    def encrypt(self, case_id: UUID, context: str, plaintext: bytes, *, create: bool, new: bool = False) -> bytes:
+        key = self._key(case_id, create=create, new=new)
         if key is None:
             raise CaseKeyError(f"case {case_id} has no key any more: its personal data was erased")
         nonce = os.urandom(NONCE_BYTES)
@@ -170,130 +172,15 @@ class SqlKeyRing:
             row = session.execute(select(case_keys.c.wrapped_key).where(case_keys.c.case_id == str(case_id))).first()
         return row is not None and row.wrapped_key is None
 
-    # --- epochs -------------------------------------------------------------------------------
-
-    def current_epoch(self) -> str | None:
-        with self._datastore.transaction(commit=False) as session:
-            return session.execute(
-                select(key_epochs.c.id).where(key_epochs.c.retired_at.is_(None))
-                .order_by(key_epochs.c.created_at.desc()).limit(1)
-            ).scalar()
-
-    def needs_rotation(self) -> bool:
-        """No epoch yet, a key destroyed since the current one began, or a key wrapped under another."""
-        with self._datastore.transaction(commit=False) as session:
-            current = session.execute(
-                select(key_epochs.c.id, key_epochs.c.created_at).where(key_epochs.c.retired_at.is_(None))
-                .order_by(key_epochs.c.created_at.desc()).limit(1)
-            ).first()
-            if current is None:
-                return True
-            stale = session.execute(
-                select(case_keys.c.case_id).where(
-                    (case_keys.c.destroyed_at >= current.created_at)
-                    | (case_keys.c.wrapped_key.is_not(None)
-                       & ((case_keys.c.epoch != current.id) | case_keys.c.epoch.is_(None)))
-                ).limit(1)
-            ).first()
-        return stale is not None
-
-    def rotate(self) -> str:
-        """Start a new epoch: re-wrap every surviving case key under its key; then prune old epochs."""
-        epoch_id = new_epoch_id()
-        new_key = self.key_files.create(epoch_id)
-        now = datetime.now(UTC)
-        try:
-            with self._datastore.transaction(commit=True) as session:
-                # Retiring the current epoch waits for writers still wrapping under it (they hold it shared).
-                session.execute(update(key_epochs).where(key_epochs.c.retired_at.is_(None)).values(retired_at=now))
-                session.execute(key_epochs.insert().values(id=epoch_id, created_at=now))
-                self._rewrap(session, epoch_id, new_key, case_keys.c.epoch.is_distinct_from(epoch_id))
-        except BaseException:
-            self.key_files.destroy(epoch_id)
-            raise
-        # The datastore lets a failed SQLite commit pass silently: make sure this one happened.
-        if self.current_epoch() != epoch_id:
-            self.key_files.destroy(epoch_id)
-            raise CaseKeyError("a new key epoch could not be begun (the database was busy); it is retried "
-                               "at the next erasure or start")
-        self._epoch_keys = {epoch_id: new_key}
-        self._current_epoch = epoch_id
-        self._cache.clear()
-        logger.info("key epoch %s began; every surviving case key is wrapped under it", epoch_id)
-        self.prune(current=epoch_id)
-        return epoch_id
-
-    def prune(self, now: datetime | None = None, *, current: str | None = None) -> list[str]:
-        """Destroy the key files of epochs retired longer ago than the backup window; their ids.
-
-        ``current``: the current epoch, when the caller has just begun it (not read again).
-        """
-        cutoff = (now or datetime.now(UTC)) - self.backup_window
-        with self._datastore.transaction(commit=False) as session:
-            due = session.execute(
-                select(key_epochs.c.id, key_epochs.c.retired_at).where(
-                    key_epochs.c.retired_at.is_not(None), key_epochs.c.destroyed_at.is_(None))
-            ).all()
-        destroyed = []
-        for row in due:
-            if aware_utc(row.retired_at) > cutoff:
-                continue
-            current = current or self.current_epoch()
-            assert current is not None
-            with self._datastore.transaction(commit=True) as session:
-                # A writer that wrapped under this epoch as it was retired: move its key on first.
-                self._rewrap(session, current, self._epoch_key(current), case_keys.c.epoch == row.id)
-                session.execute(update(key_epochs).where(key_epochs.c.id == row.id)
-                                .values(destroyed_at=datetime.now(UTC)))
-            if not self._unused(row.id):
-                continue  # that commit did not happen; the next prune tries again
-            self.key_files.destroy(row.id)
-            self._epoch_keys.pop(row.id, None)
-            if self._current_epoch == row.id:
-                self._current_epoch = None
-            destroyed.append(row.id)
-        return destroyed
-
-    def _unused(self, epoch_id: str) -> bool:
-        """Marked destroyed, and no surviving case key wrapped under it (read afresh)."""
-        used = select(case_keys.c.case_id).where(case_keys.c.epoch == epoch_id, case_keys.c.wrapped_key.is_not(None))
-        with self._datastore.transaction(commit=False) as session:
-            found = session.execute(
-                select(key_epochs.c.destroyed_at, used.exists().label("used")).where(key_epochs.c.id == epoch_id)
-            ).first()
-        return found is not None and found.destroyed_at is not None and not found.used
-
-    def _rewrap(self, session: Any, epoch_id: str, epoch_key: bytes, which: Any) -> None:
-        rows = session.execute(
-            select(case_keys.c.case_id, case_keys.c.epoch, case_keys.c.wrapped_key)
-            .where(case_keys.c.wrapped_key.is_not(None), which)
-        ).all()
-        wrapper = AESGCM(epoch_key)
-        rewrapped = []
-        for row in rows:
-            case_id = UUID(row.case_id)
-            key = self._unwrap(case_id, row.epoch, row.wrapped_key)
-            nonce = os.urandom(NONCE_BYTES)
-            rewrapped.append({"key_case_id": row.case_id, "new_epoch": epoch_id,
-                              "new_wrapped_key": nonce + wrapper.encrypt(nonce, key, self._aad(case_id))})
-        if rewrapped:
-            # One statement sent with every key's values (executemany), not one per surviving key.
-            session.execute(REWRAP, rewrapped)
-
-    def _epoch_key(self, epoch_id: str) -> bytes:
-        key = self._epoch_keys.get(epoch_id)
-        if key is None:
-            key = self.key_files.load(epoch_id)
-            self._epoch_keys[epoch_id] = key
-        return key
-
     # --- internals ----------------------------------------------------------------------------
 
-    def _key(self, case_id: UUID, *, create: bool) -> bytes | None:
+    def _key(self, case_id: UUID, *, create: bool, new: bool = False) -> bytes | None:
         cached = self._cache.get(case_id)
         if cached is not None:
             self._cache.move_to_end(case_id)
             return cached
+        if new and (batched := self._create_batched(case_id)) is not None:
+            return batched
         if create:
             # A new case has no key to look up: insert one; an existing row (never, for a new
             # case) makes the insert do nothing, and the key is then read as for any case.
@@ -357,14 +244,48 @@ class SqlKeyRing:
         self._remember(case_id, key)
         return key
 
+    def _create_batched(self, case_id: UUID) -> bytes | None:
+        """A new case's key, added to the transaction's write batch; None if it cannot be.
+
+        Wrapped under the epoch new keys were last wrapped under; the batch writes it only if
+        that epoch is still the current one (read as it is written, held shared on PostgreSQL, so
+        a rotation waits for this transaction, then re-wraps the key). If it is not, the
+        batch has it written the slow way, re-wrapped under the current epoch (``_store``).
+        """
+        guess = self._current_epoch
+        if guess is None or guess not in self._epoch_keys:
+            return None  # the first key of a process: the epoch is read (``_create``)
+        with self._datastore.transaction(commit=True) as session:
+            batch = write_batch.pending(session)
+            if batch is None or batch.holds(KEYS):
+                return None
+            key = AESGCM.generate_key(bit_length=KEY_BYTES * 8)
+            created_at = datetime.now(UTC)
+            batch.add(KEYS, [{
+                "case_id": str(case_id), "master_key_id": self._master_id, "epoch": guess,
+                "wrapped_key": self._wrap(case_id, guess, key), "created_at": created_at, "destroyed_at": None,
+            }], expected=guess, otherwise=lambda refused: self._store(refused, case_id, key, created_at))
+        self._remember(case_id, key)
+        return key
+
+    def _store(self, session: Any, case_id: UUID, key: bytes, created_at: datetime) -> None:
+        """Write a new case's key wrapped under the current epoch (the batch refused the guess)."""
+        current = self._epoch_for_wrapping(session)
+        inserted = session.execute(INSERT_KEY, {
+            "case_id": str(case_id), "master_key_id": self._master_id, "epoch": current,
+            "wrapped_key": self._wrap(case_id, current, key), "created_at": created_at,
+        }).rowcount
+        if not inserted:
+            raise CaseKeyError(f"case {case_id} has a key already; a new case cannot")
+        self._current_epoch = current
+
     def _wrap(self, case_id: UUID, epoch_id: str, key: bytes) -> bytes:
         nonce = os.urandom(NONCE_BYTES)
         return nonce + AESGCM(self._epoch_key(epoch_id)).encrypt(nonce, key, self._aad(case_id))
 
     def _epoch_for_wrapping(self, session: Any) -> str:
         """The current epoch, held shared until the transaction ends, so a rotation waits (PostgreSQL)."""
-        query = (select(key_epochs.c.id).where(key_epochs.c.retired_at.is_(None))
-                 .order_by(key_epochs.c.created_at.desc()).limit(1).with_for_update(read=True))
+        query = _CURRENT_EPOCH_SHARED
         # A rotation that committed while this statement waited leaves it no row: ask once more.
         epoch_id = session.execute(query).scalar() or session.execute(query).scalar()
         if epoch_id is None:

@@ -22,7 +22,7 @@ from tests.scenarios import HR, INCIDENT_DAY, MANAGER, case_id, report
 
 # (SQLite, PostgreSQL): PostgreSQL adds the library's LOCK TABLE before each event insert.
 EXPECTED = {
-    "report": (4, 5),
+    "report": (2, 3),
     "assessment": (3, 4),
     "hearing": (3, 4),
     "statement": (3, 4),
@@ -159,4 +159,30 @@ def test_a_list_behind_the_events_costs_a_retry_not_a_lost_step(make_service: Ca
     assert view.version == 4
     assert [n["text"] for n in first.get_case(HR, cid).notes] == [
         "Cached here.", "Stored without its list row.", "After both."]
+    assert first.chain is not None and first.chain.verify().ok
+
+
+def test_a_key_epoch_begun_by_another_process_costs_a_read_and_the_key_is_wrapped_under_it(
+    make_service: Callable[..., CaseService],
+) -> None:
+    # The first process wraps new keys under the epoch it last saw; an erasure elsewhere begins a
+    # new one and destroys the old one's key file. The batch refuses the stale key, which is then
+    # written under the new epoch in the same transaction: the case reads everywhere, nothing lost.
+    first, second = make_service(), make_service()
+    report(first)
+    erased = case_id(report(second))
+    second.close_case(MANAGER, erased, outcome=Outcome.DISMISSED, reason="Not a breach.")
+    second.erase_personal_data(HR, erased, reason="Retention period over.")
+    with counted(first) as statements:
+        view = report(first, employee_name="Kept Name")
+    # The batch went first and refused the key; then the epoch is read and the key written.
+    batch = next(i for i, s in enumerate(statements) if s.startswith(("WITH", "INSERT INTO breachtrail_write_batch")))
+    epoch = next(i for i, s in enumerate(statements) if s.startswith("SELECT key_epochs.id"))
+    assert batch < epoch and statements[epoch + 1].startswith("INSERT INTO case_keys")
+    third = make_service()
+    assert third.get_case(HR, case_id(view)).employee["name"] == "Kept Name"  # type: ignore[index]
+    assert first.key_ring.current_epoch() == second.key_ring.current_epoch()  # type: ignore[attr-defined]
+    with counted(first) as statements:
+        report(first)  # the new epoch is the guess now: back to the batch
+    assert not any(s.startswith("INSERT INTO case_keys") for s in statements)
     assert first.chain is not None and first.chain.verify().ok
