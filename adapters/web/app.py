@@ -53,6 +53,8 @@ def register_web(app: Flask) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=configured.public_url.startswith("https://"),
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=configured.session_idle_minutes),
+        # The cookie is sent again when the session changes (sessions.SEEN_EVERY), not on every page.
+        SESSION_REFRESH_EACH_REQUEST=False,
         # Checked by the web blueprint only: the API authenticates with bearer tokens, not cookies.
         WTF_CSRF_CHECK_DEFAULT=False,
         WTF_CSRF_TIME_LIMIT=None,
