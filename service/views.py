@@ -184,3 +184,5 @@ class CasePage:
     page: int
     per_page: int
     total: int
+    #: False when the count stopped at ``total`` (``list_cases(count_at_most=…)``): more match.
+    total_exact: bool = True

@@ -130,6 +130,11 @@ class SqlCaseListStore:
         self._engine: Engine = datastore.engine
         self._sealed = SealedEmployee(key_ring)
 
+    @property
+    def checks_destroyed_keys(self) -> bool:
+        """Whether ``page`` forgets keys destroyed elsewhere before it opens a row (``KeyRing.refresh``)."""
+        return hasattr(self._sealed.key_ring, "refreshed")
+
     def create_tables(self) -> None:
         metadata.create_all(self._engine)
 
@@ -207,7 +212,7 @@ class SqlCaseListStore:
             ).scalar_one_or_none()
 
     def page(
-        self, query: CaseListFilter, *, today: date, offset: int, limit: int
+        self, query: CaseListFilter, *, today: date, offset: int, limit: int, count_limit: int | None = None
     ) -> tuple[list[CaseRow], int]:
         t = case_summaries
         conditions = []
@@ -230,14 +235,25 @@ class SqlCaseListStore:
             )
             conditions.append(overdue if query.overdue else or_(not_(overdue), t.c.hearing_deadline.is_(None)))
         where = and_(True, *conditions)
+        if count_limit is None:
+            counted = select(func.count()).select_from(t).where(where)
+        else:  # a bounded count reads at most ``count_limit`` rows of an index, however many match
+            counted = select(func.count()).select_from(
+                select(literal(1)).select_from(t).where(where).limit(count_limit).subquery())
+        refreshed = getattr(self._sealed.key_ring, "refreshed", None)
+        if refreshed is not None:
+            # Whether a case key was destroyed elsewhere, asked with the count (one query less).
+            counted = counted.add_columns(LATEST_DESTROYED.label("latest_destroyed"))
         with self._engine.connect() as connection:
-            total = connection.execute(select(func.count()).select_from(t).where(where)).scalar_one()
+            count = connection.execute(counted).one()
             found = connection.execute(
                 select(t).where(where).order_by(desc(t.c.last_activity_at), desc(t.c.id)).offset(offset).limit(limit)
             ).all()
             with Session(bind=connection) as session:
                 rules = _rules_of(session, [r.id for r in found])
-        return [self._sealed.open(_row(r._mapping, rules.get(r.id, ()))) for r in found], total
+        if refreshed is not None:
+            refreshed(count.latest_destroyed)
+        return [self._sealed.open(_row(r._mapping, rules.get(r.id, ()))) for r in found], count[0]
 
     def due_facts(self, due: DueFilter) -> list[CaseFacts]:
         t = case_summaries

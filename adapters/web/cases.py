@@ -19,10 +19,20 @@ from domain.errors import InvalidCaseData
 from domain.values import Channel, Role, Status, is_unit_slug
 
 PER_PAGE = 25
+#: The case list counts its matches up to this many and says "more than" beyond: an exact count
+#: reads every matching row, which at 100,000 cases cost more than the rest of the page. The
+#: API's ``total`` stays exact (API.md); a person wants to know whether there are many, not how
+#: many thousand.
+COUNT_AT_MOST = 1000
 _NO_CASE = UUID(int=0)
 #: Events on one page of a case's timeline: a case with a long history shows its newest
 #: events first and pages back through the older ones (the design system's pagination).
 TIMELINE_PER_PAGE = 25
+#: The case list counts its matches up to this many and says "more than" beyond: an exact count
+#: reads every matching row, which at 100,000 cases cost more than the rest of the page. The
+#: API's ``total`` stays exact (API.md); a person wants to know whether there are many, not how
+#: many thousand.
+COUNT_AT_MOST = 1000
 
 
 def unit_choices() -> list[str] | None:
@@ -51,8 +61,10 @@ def case_list() -> Any:
     overdue = True if args.get("overdue") == "yes" else None
     page_number = _page_number(args.get("page"))
     page = case_service().list_cases(current_user(), unit=unit, status=status, overdue=overdue,
-                                     page=page_number, per_page=PER_PAGE)
-    pages = max(1, -(-page.total // PER_PAGE))
+                                     page=page_number, per_page=PER_PAGE,
+                                     count_at_most=max(COUNT_AT_MOST, page_number * PER_PAGE))
+    # Past a bounded count the pages are not numbered to the end; there is a next one.
+    pages = max(1, -(-page.total // PER_PAGE)) if page.total_exact else None
     filters = {"status": status or "", "unit": unit or "", "overdue": "yes" if overdue else ""}
     return render_template("case_list.html", page=page, pages=pages, filters=filters, units=unit_choices(),
                            case_href=case_href())

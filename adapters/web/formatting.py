@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale
 from flask import Flask, g
-from flask_babel import format_date, get_locale, get_translations
+from flask_babel import format_date, format_decimal, get_locale, get_translations
 from flask_babel import lazy_gettext as _l
 
 from adapters.web.rules import rule_title
@@ -79,6 +79,11 @@ def long_date(value: date | datetime | None) -> str:
     if value is None:
         return ""
     return format_date(value, "long")
+
+
+def whole_number(value: int) -> str:
+    """``1.000`` (in English: ``1,000``)."""
+    return str(format_decimal(value))
 
 
 def short_date(value: date | datetime | None) -> str:
@@ -149,7 +154,8 @@ def register(app: Flask) -> None:
         npgettext=lambda context, singular, plural, n: _page_translations().unpgettext(context, singular, plural, n),
     )
     filters = {
-        "long_date": long_date, "short_date": short_date, "moment": moment, "rule_title": rule_title,
+        "long_date": long_date, "short_date": short_date, "whole_number": whole_number, "moment": moment,
+        "rule_title": rule_title,
         "status_label": lambda v: label(STATUS, v), "outcome_label": lambda v: label(OUTCOME, v),
         "severity_label": lambda v: label(SEVERITY, v), "channel_label": lambda v: label(CHANNEL, v),
         "role_label": lambda v: label(ROLE, v), "step_label": lambda v: label(STEP, v),
