@@ -6,7 +6,8 @@ Kept apart from the commands (service/cases.py) so each module has one reason to
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from copy import deepcopy
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, cast
@@ -57,6 +58,17 @@ class CaseQueries:
 
         @property
         def repository(self) -> Repository[UUID]: ...
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """One read transaction for the reads inside it, which each began and ended their own: on
+        PostgreSQL a page's reads of a case (its list row, its events, the staff list) cost one
+        BEGIN and ROLLBACK, and see one snapshot. Writes may not happen inside, except the access
+        log's, which goes on connections of its own (``writes_apart``)."""
+        datastore = getattr(getattr(self, "factory", None), "datastore", None)
+        apart = self.access_log is None or getattr(self.access_log, "writes_apart", False)
+        with datastore.transaction(commit=False) if datastore is not None and apart else nullcontext():
+            yield
 
     def today(self) -> date:
         """Today's date in Denmark."""

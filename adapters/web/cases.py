@@ -112,12 +112,13 @@ def render_case_page(case_id: UUID, *, form: StepForm | None = None, status: int
     """The case page: header, next steps with their forms, and a page of the timeline, newest first."""
     user = current_user()
     timeline_page = _page_number(request.args.get("page")) if form is None else 1
-    case, timeline = case_service().case_with_history(
-        user, case_id, newest=TIMELINE_PER_PAGE, skip=(timeline_page - 1) * TIMELINE_PER_PAGE)
+    with case_service().reading():  # the case, its events and the staff list in one read transaction
+        case, timeline = case_service().case_with_history(
+            user, case_id, newest=TIMELINE_PER_PAGE, skip=(timeline_page - 1) * TIMELINE_PER_PAGE)
+        # §8: had the employee been told the rule? Shown on the page and asked about in the warning form.
+        acknowledgement = staff_service().acknowledgement_of(case)
     timeline_pages = max(1, -(-case.version // TIMELINE_PER_PAGE))
     context = step_context(case, user, case_service().today(), form)
-    # §8: had the employee been told the rule? Shown on the page and asked about in the warning form.
-    acknowledgement = staff_service().acknowledgement_of(case)
     # A page shown after a step's POST switches language back to the case's own address.
     page_url = url_for("web.case_page", case_id=case_id)
     if timeline_page > 1:
