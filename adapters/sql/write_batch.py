@@ -157,7 +157,12 @@ def _part(name: str) -> Part:
 
 
 def _json(part: Part, rows: Sequence[dict[str, Any]], dialect: Dialect) -> str:
-    processors = {c.name: c.type.dialect_impl(dialect).bind_processor(dialect) for c in part.table.columns}
+    return json_rows(part.table, rows, dialect)
+
+
+def json_rows(table: Table, rows: Sequence[dict[str, Any]], dialect: Dialect) -> str:
+    """``rows`` of ``table`` as one JSON parameter, each value as ``dialect`` stores it."""
+    processors = {c.name: c.type.dialect_impl(dialect).bind_processor(dialect) for c in table.columns}
     converted = []
     for row in rows:
         values = {}
