@@ -28,6 +28,7 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     delete,
     exists,
     false,
@@ -66,6 +67,19 @@ staff_acknowledgements = Table(
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     Column("recorded_by", String(64), nullable=False),
 )
+
+
+def _facts_query(by_reference: bool) -> Any:
+    one = select(literal(1).label("one")).subquery()
+    listed = staff_members.alias("listed")
+    kept = exists().where(listed.c.unit == bindparam("unit")).label("kept")
+    # No reference (an erased case) matches no one, not the erased members' NULL index.
+    matched = staff_members.c.ref_index == bindparam("ref_index") if by_reference else false()
+    return select(kept, *staff_members.columns).select_from(one.outerjoin(staff_members, matched))
+
+
+#: ``acknowledgement_facts``' query, with and without a reference; built once, not per page.
+_FACTS = {True: _facts_query(True), False: _facts_query(False)}
 
 
 def ref_index_key(master_key: bytes) -> bytes:
@@ -150,14 +164,8 @@ class SqlStaffDirectory:
         """One transaction, one query (two when the employee is on a list), where the unit's list,
         the member and their acknowledgements were three transactions."""
         index = self._index(employee_ref) if employee_ref else None
-        one = select(literal(1).label("one")).subquery()
-        listed = staff_members.alias("listed")
-        kept = exists().where(listed.c.unit == unit).label("kept")
-        # No reference (an erased case) matches no one, not the erased members' NULL index.
-        matched = staff_members.c.ref_index == index if index is not None else false()
-        query = select(kept, *staff_members.columns).select_from(one.outerjoin(staff_members, matched))
         with self._datastore.transaction(commit=False) as session:
-            found = session.execute(query).one()
+            found = session.execute(_FACTS[index is not None], {"unit": unit, "ref_index": index}).one()
             acknowledged = [] if found.member_id is None else session.execute(select(staff_acknowledgements).where(
                 staff_acknowledgements.c.member_id == found.member_id)).all()
         member = None if found.member_id is None else self._row(found)
