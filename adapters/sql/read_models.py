@@ -147,7 +147,7 @@ class SqlCaseListStore:
         with self._datastore.transaction(commit=False) as session:
             found = session.execute(select(case_summaries).where(case_summaries.c.id.in_(case_ids))).all()
             rules = _rules_of(session, [r.id for r in found])
-        return {r.id: self._sealed.open(_row(r._mapping, rules.get(r.id, ()))) for r in found}
+        return {r.id: self._row(r._mapping, rules.get(r.id, ())) for r in found}
 
     def unit_of(self, case_id: str) -> str | None:
         with self._datastore.transaction(commit=False) as session:
@@ -248,7 +248,11 @@ class SqlCaseListStore:
                 rules = _rules_of(session, [r.id for r in found])
         if refreshed is not None:
             refreshed(count.latest_destroyed)
-        return [self._sealed.open(_row(r._mapping, rules.get(r.id, ()))) for r in found], count[0]
+        return [self._row(r._mapping, rules.get(r.id, ())) for r in found], count[0]
+
+    def _row(self, mapping: Any, rules: Sequence[str]) -> CaseRow:
+        """A stored row as a ``CaseRow``, its employee opened."""
+        return CaseRow(rules=tuple(rules), **self._sealed.open_columns(read_columns(mapping, _ROW_COLUMNS)))
 
     def due_facts(self, due: DueFilter) -> list[CaseFacts]:
         t = case_summaries
@@ -357,10 +361,6 @@ def read_columns(mapping: Any, names: Sequence[str]) -> dict[str, Any]:
         text = values["warnings_valid_until"]
         values["warnings_valid_until"] = tuple(date.fromisoformat(day) for day in text.split(",")) if text else ()
     return values
-
-
-def _row(mapping: Any, rules: Sequence[str]) -> CaseRow:
-    return CaseRow(rules=tuple(rules), **read_columns(mapping, _ROW_COLUMNS))
 
 
 def _aware(moment: datetime) -> datetime:

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask
+from flask import Flask, g
 from flask_wtf.csrf import generate_csrf
 from markupsafe import Markup
 
@@ -17,8 +17,11 @@ from adapters.web.formatting import STATUS, STATUS_BADGE, label, translated
 
 
 def csrf_field() -> Markup:
-    """The hidden field every form posts its CSRF token in."""
-    return Markup('<input type="hidden" name="csrf_token" value="%s">') % generate_csrf()
+    """The hidden field every form posts its CSRF token in (one token a request, so made once)."""
+    field = g.get("csrf_field")
+    if field is None:
+        field = g.csrf_field = Markup('<input type="hidden" name="csrf_token" value="%s">') % generate_csrf()
+    return field  # type: ignore[no-any-return]
 
 
 def field_error(name: str, errors: dict[str, Any]) -> Markup:
