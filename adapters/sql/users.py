@@ -170,8 +170,9 @@ class UserStore:
         return User(id=normalise_user_id(row.id), role=Role(row.role), units=frozenset(row.units))
 
     def active_user(self, user_id: str) -> User | None:
-        """The user with this id unless revoked: asked on every page, so one prepared query."""
-        with self.engine.connect() as connection:
+        """The user with this id unless revoked: asked on every page, so one prepared query, sent
+        in autocommit (one statement needs no transaction: no ROLLBACK to wait for on PostgreSQL)."""
+        with self.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as connection:
             row = connection.execute(_ACTIVE_USER, {"user_id": normalise_user_id(user_id)}).first()
         return None if row is None else User(id=normalise_user_id(row.id), role=Role(row.role),
                                              units=frozenset(row.units))
