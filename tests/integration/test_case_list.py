@@ -104,3 +104,9 @@ def test_a_bounded_count_is_exact_up_to_its_bound_and_says_when_more_match(servi
     assert bounded.items == exact.items
     assert bounded.total_exact is (exact.total <= count_at_most)
     assert bounded.total == min(exact.total, count_at_most)
+
+
+def test_a_listed_case_keeps_its_rules_in_the_order_reported(service):
+    cid = case_id(report(service, HR, rules=["6.2", "4.1", "6.1"]))
+    [row] = [row for row in service.list_cases(HR, per_page=200).items if row.id == str(cid)]
+    assert list(row.rules) == ["6.2", "4.1", "6.1"]
