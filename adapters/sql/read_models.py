@@ -1,4 +1,4 @@
-"""SQL tables of the read side, and the case list store that the service writes and reads."""
+"""The case list store that the service writes and reads, on the tables of ``case_list_tables``."""
 
 from __future__ import annotations
 
@@ -9,24 +9,12 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    Column,
-    Date,
-    DateTime,
-    Index,
-    Integer,
-    MetaData,
-    String,
     Table,
-    Text,
     and_,
     bindparam,
-    cast,
     delete,
     desc,
     exists,
-    false,
     func,
     literal,
     not_,
@@ -39,6 +27,17 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import TextClause
 
 from adapters.sql import write_batch
+from adapters.sql.case_list_tables import (
+    CASE_LIST,
+    case_facts,
+    case_summaries,
+    case_summary_rules,
+    look_up_query,
+    metadata,
+    projection_positions,
+    rule_codes_column,
+    rules_from,
+)
 from adapters.sql.key_table import LATEST_DESTROYED
 from adapters.sql.sealed_employee import SealedEmployee
 from domain.deadlines import CaseFacts
@@ -46,75 +45,6 @@ from domain.rules import rule_codes
 from domain.values import Status, month_key
 from service.case_list import DEADLINE_FIELDS, CaseListFilter, CaseRow, DueFilter, Listing, deadline_facts
 from service.read_model_check import row_differences
-
-metadata = MetaData()
-
-case_summaries = Table(
-    "case_summaries",
-    metadata,
-    Column("id", String(36), primary_key=True),
-    Column("version", Integer, nullable=False),
-    Column("unit", String(64), nullable=False),
-    Column("status", String(32), nullable=False),
-    Column("status_before_closure", String(32)),
-    Column("outcome", String(32)),
-    # Encrypted with the case's key, like the events: no clear copy outlives an erasure.
-    Column("employee_ref", Text),
-    Column("employee_name", Text),
-    Column("occurred_on", Date, nullable=False),
-    Column("channel", String(32), nullable=False),
-    Column("reported_at", DateTime(timezone=True), nullable=False),
-    Column("reported_by", String(64), nullable=False),
-    Column("last_activity_at", DateTime(timezone=True), nullable=False),
-    Column("hearing_sent_on", Date),
-    Column("hearing_deadline", Date),
-    Column("statement_after_hearing", Boolean, nullable=False),
-    Column("personal_data_erased", Boolean, nullable=False),
-    # What the deadlines read besides the above (schema version 2; service.case_list.CaseRow says each).
-    Column("latest_answer_on", Date),
-    Column("warnings_valid_until", Text),  # ISO days, comma-separated, in the order issued; NULL: none
-    Column("last_warning_valid_until", Date),
-    Column("closed_on", Date),
-    Column("heard", Boolean, nullable=False, server_default=false()),
-    Index("case_summaries_activity_idx", "last_activity_at", "id"),
-    Index("case_summaries_unit_activity_idx", "unit", "last_activity_at"),
-    Index("case_summaries_status_activity_idx", "status", "last_activity_at"),
-    # The deadline query's closed cases: a warning still valid, a retention within notice.
-    Index("case_summaries_warning_idx", "last_warning_valid_until"),
-    Index("case_summaries_closed_idx", "outcome", "closed_on"),
-)
-
-case_summary_rules = Table(
-    "case_summary_rules",
-    metadata,
-    Column("case_id", String(36), primary_key=True),
-    Column("rule", String(8), primary_key=True),
-    Column("ordinal", Integer, nullable=False),  # keeps the order the report named them in
-    Index("case_summary_rules_rule_idx", "rule", "case_id"),
-)
-
-# The facts statistics are computed from: no names, no references, no free text.
-case_facts = Table(
-    "case_facts",
-    metadata,
-    Column("case_id", String(36), primary_key=True),
-    Column("version", Integer, nullable=False),
-    Column("unit", String(64), nullable=False),
-    Column("month", String(7), nullable=False),
-    Column("rules", String(200), nullable=False),  # codes in catalogue order, comma-separated
-    Column("channel", String(32), nullable=False),
-    Column("status", String(32), nullable=False),
-    Column("outcome", String(32)),
-)
-
-projection_positions = Table(
-    "projection_positions",
-    metadata,
-    Column("name", String(64), primary_key=True),
-    Column("position", BigInteger, nullable=False),
-)
-
-CASE_LIST = "case_list"
 
 _ROW_COLUMNS = [c.name for c in case_summaries.columns]
 
@@ -158,7 +88,7 @@ class SqlCaseListStore:
         """The case's unit and version, and when a case key was last destroyed: one query."""
         refreshed = getattr(self._sealed.key_ring, "refreshed", None)
         with self._datastore.transaction(commit=False) as session:
-            found = session.execute(_look_up(refreshed is not None), {"case_id": case_id}).one()
+            found = session.execute(look_up_query(refreshed is not None), {"case_id": case_id}).one()
         if refreshed is not None:
             refreshed(found.latest_destroyed)
         return Listing(found.unit, found.version, keys_checked=refreshed is not None)
@@ -240,7 +170,7 @@ class SqlCaseListStore:
         if refreshed is not None:
             # Whether a case key was destroyed elsewhere, asked with the count (one query less).
             counted = counted.add_columns(LATEST_DESTROYED.label("latest_destroyed"))
-        rules = _rule_codes(self._engine.dialect.name)
+        rules = rule_codes_column(self._engine.dialect.name)
         with self._engine.connect() as connection:
             count = connection.execute(counted).one()
             found = connection.execute(
@@ -249,7 +179,7 @@ class SqlCaseListStore:
             ).all()
         if refreshed is not None:
             refreshed(count.latest_destroyed)
-        return [self._row(r._mapping, _rules_from(r.rule_codes)) for r in found], count[0]
+        return [self._row(r._mapping, rules_from(r.rule_codes)) for r in found], count[0]
 
     def _row(self, mapping: Any, rules: Sequence[str]) -> CaseRow:
         """A stored row as a ``CaseRow``, its employee opened."""
@@ -304,16 +234,6 @@ class SqlCaseListStore:
             session.execute(_upsert(projection_positions), {"name": name, "position": position})
 
 
-@cache
-def _look_up(with_keys: bool) -> Any:
-    """Built once: building it cost each case page more than the database's work on it."""
-    columns: list[Any] = [case_summaries.c.unit, case_summaries.c.version]
-    if with_keys:
-        columns.append(LATEST_DESTROYED.label("latest_destroyed"))
-    one = select(literal(1).label("one")).subquery()
-    return select(*columns).select_from(one.outerjoin(case_summaries, case_summaries.c.id == bindparam("case_id")))
-
-
 def _facts(row: CaseRow) -> dict[str, Any]:
     return {
         "case_id": row.id,
@@ -330,23 +250,6 @@ def _facts(row: CaseRow) -> dict[str, Any]:
 def _catalogue_position(code: str) -> int:
     codes = rule_codes()
     return codes.index(code) if code in codes else len(codes)
-
-
-def _rule_codes(dialect: str) -> Any:
-    """Each row's rules as one column, ``ordinal:code`` joined by commas (with the page, one query
-    less than reading them after it); neither database orders such an aggregate here, so the
-    ordinal travels with each code."""
-    r = case_summary_rules
-    coded = cast(r.c.ordinal, String) + ":" + r.c.rule
-    joined = func.string_agg(coded, ",") if dialect == "postgresql" else func.group_concat(coded, ",")
-    return select(joined).where(r.c.case_id == case_summaries.c.id).scalar_subquery().label("rule_codes")
-
-
-def _rules_from(codes: str | None) -> tuple[str, ...]:
-    if not codes:
-        return ()
-    ordered = sorted((int(ordinal), code) for ordinal, code in (part.split(":", 1) for part in codes.split(",")))
-    return tuple(code for _, code in ordered)
 
 
 def _rules_of(session: Session, case_ids: Sequence[str]) -> dict[str, tuple[str, ...]]:
