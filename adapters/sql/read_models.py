@@ -165,21 +165,23 @@ class SqlCaseListStore:
             counted = select(func.count()).select_from(t).where(where)
         else:  # a bounded count reads at most ``count_limit`` rows of an index, however many match
             counted = select(func.count()).select_from(
-                select(literal(1)).select_from(t).where(where).limit(count_limit).subquery())
+                select(literal(1)).select_from(t).where(where).limit(count_limit).correlate(None).subquery())
         refreshed = getattr(self._sealed.key_ring, "refreshed", None)
+        # The count, and whether a case key was destroyed elsewhere, asked with the page: each an
+        # uncorrelated subquery, evaluated once. Only a page past the last asks them apart.
+        asked = [counted.correlate(None).scalar_subquery().label("matching")]
         if refreshed is not None:
-            # Whether a case key was destroyed elsewhere, asked with the count (one query less).
-            counted = counted.add_columns(LATEST_DESTROYED.label("latest_destroyed"))
+            asked.append(LATEST_DESTROYED.label("latest_destroyed"))
         rules = rule_codes_column(self._engine.dialect.name)
         with self._engine.connect() as connection:
-            count = connection.execute(counted).one()
             found = connection.execute(
-                select(t, rules).where(where).order_by(desc(t.c.last_activity_at), desc(t.c.id))
+                select(t, rules, *asked).where(where).order_by(desc(t.c.last_activity_at), desc(t.c.id))
                 .offset(offset).limit(limit)
             ).all()
+            answers = found[0] if found else connection.execute(select(*asked)).one()
         if refreshed is not None:
-            refreshed(count.latest_destroyed)
-        return [self._row(r._mapping, rules_from(r.rule_codes)) for r in found], count[0]
+            refreshed(answers.latest_destroyed)
+        return [self._row(r._mapping, rules_from(r.rule_codes)) for r in found], answers.matching
 
     def _row(self, mapping: Any, rules: Sequence[str]) -> CaseRow:
         """A stored row as a ``CaseRow``, its employee opened."""

@@ -104,6 +104,8 @@ def test_a_bounded_count_is_exact_up_to_its_bound_and_says_when_more_match(servi
     assert bounded.items == exact.items
     assert bounded.total_exact is (exact.total <= count_at_most)
     assert bounded.total == min(exact.total, count_at_most)
+    past_the_last = service.list_cases(HR, page=50, per_page=2, count_at_most=count_at_most, **filters)
+    assert past_the_last.items == [] and past_the_last.total == bounded.total
 
 
 def test_a_listed_case_keeps_its_rules_in_the_order_reported(service):
