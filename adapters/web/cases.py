@@ -20,7 +20,7 @@ from domain.values import Channel, Role, Status, is_unit_slug
 
 PER_PAGE = 25
 #: The case list counts its matches up to this many and says "more than" beyond: an exact count
-#: reads every matching row, which at 100,000 cases cost more than the rest of the page. The
+#: reads every matching row, which at 100,000 cases cost about as much as the rest of the page. The
 #: API's ``total`` stays exact (API.md); a person wants to know whether there are many, not how
 #: many thousand.
 COUNT_AT_MOST = 1000
@@ -29,7 +29,7 @@ _NO_CASE = UUID(int=0)
 #: events first and pages back through the older ones (the design system's pagination).
 TIMELINE_PER_PAGE = 25
 #: The case list counts its matches up to this many and says "more than" beyond: an exact count
-#: reads every matching row, which at 100,000 cases cost more than the rest of the page. The
+#: reads every matching row, which at 100,000 cases cost about as much as the rest of the page. The
 #: API's ``total`` stays exact (API.md); a person wants to know whether there are many, not how
 #: many thousand.
 COUNT_AT_MOST = 1000
