@@ -50,12 +50,10 @@ class AcknowledgementCheck:
         """The employee's acknowledgement, by ``by``, of the version the case ``cited`` (default: the
         version in force in ``unit`` on ``occurred_on``)."""
         policy = cited or self.policy.version_in_force(unit, occurred_on)
-        kept = unit in self.directory.units()
-        member = self.directory.member_by_ref(employee_ref) if employee_ref else None
+        kept, member, acknowledged = self.directory.acknowledgement_facts(unit, employee_ref)
         if policy is None or member is None:
             return AcknowledgementStatus(policy, kept, member is not None, None, None)
-        acks = [a for a in self.directory.acknowledgements([member.member_id])
-                if a.policy == policy and a.acknowledged_on <= by]
+        acks = [a for a in acknowledged if a.policy == policy and a.acknowledged_on <= by]
         first = min(acks, key=lambda a: a.acknowledged_on, default=None)
         return AcknowledgementStatus(
             policy, kept, True, first.acknowledged_on if first else None, first.method if first else None

@@ -323,9 +323,10 @@ class CaseListStore(Protocol):
         ...
 
     def page(
-        self, query: CaseListFilter, *, today: date, offset: int, limit: int
+        self, query: CaseListFilter, *, today: date, offset: int, limit: int, count_limit: int | None = None
     ) -> tuple[list[CaseRow], int]:
-        """One page of rows, newest activity first, and the number of rows matching."""
+        """One page of rows, newest activity first, and the number of rows matching (counted up
+        to ``count_limit`` rows when given)."""
         ...
 
     def due_facts(self, due: DueFilter) -> list[CaseFacts]:

@@ -6,7 +6,8 @@ Kept apart from the commands (service/cases.py) so each module has one reason to
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from copy import deepcopy
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, cast
@@ -58,6 +59,17 @@ class CaseQueries:
         @property
         def repository(self) -> Repository[UUID]: ...
 
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """One read transaction for the reads inside it, which each began and ended their own: on
+        PostgreSQL a page's reads of a case (its list row, its events, the staff list) cost one
+        BEGIN and ROLLBACK, and see one snapshot. Writes may not happen inside, except the access
+        log's, which goes on connections of its own (``writes_apart``)."""
+        datastore = getattr(getattr(self, "factory", None), "datastore", None)
+        apart = self.access_log is None or getattr(self.access_log, "writes_apart", False)
+        with datastore.transaction(commit=False) if datastore is not None and apart else nullcontext():
+            yield
+
     def today(self) -> date:
         """Today's date in Denmark."""
         return self.clock().astimezone(LOCAL_TIMEZONE).date()
@@ -104,8 +116,13 @@ class CaseQueries:
         overdue: bool | None = None,
         page: int = 1,
         per_page: int = 50,
+        count_at_most: int | None = None,
     ) -> CasePage:
-        """A page of the cases the user may see, newest activity first."""
+        """A page of the cases the user may see, newest activity first.
+
+        ``count_at_most``: count the matching cases only up to this many; when more match, the
+        page's ``total`` is this and ``total_exact`` False (an exact count reads every match).
+        """
         require_caseworker(user, "list cases")
         errors: dict[str, list[str]] = {}
         if status is not None and status not in {s.value for s in Status}:
@@ -123,15 +140,19 @@ class CaseQueries:
         units = None if user.role is Role.HR else user.units
         query = CaseListFilter(units=units, unit=unit, status=status, rule=rule, overdue=overdue)
         today = self.today()
-        self._forget_destroyed_keys()
-        rows, total = self.case_list.page(query, today=today, offset=(page - 1) * per_page, limit=per_page)
+        if not getattr(self.case_list, "checks_destroyed_keys", False):
+            self._forget_destroyed_keys()
+        rows, total = self.case_list.page(query, today=today, offset=(page - 1) * per_page, limit=per_page,
+                                          count_limit=None if count_at_most is None else count_at_most + 1)
         if self.access_log is not None:
             # A page shows each case's employee: every case on it is a logged read of that case.
             now = self.clock()
             self.access_log.record_many([
                 AccessEntry(row.id, Read.LIST.value, user.id, user.role.value, now) for row in rows
             ])
-        return CasePage([row.summary(today) for row in rows], page=page, per_page=per_page, total=total)
+        exact = count_at_most is None or total <= count_at_most
+        return CasePage([row.summary(today) for row in rows], page=page, per_page=per_page,
+                        total=total if exact else cast(int, count_at_most), total_exact=exact)
 
     def verify_integrity(self, user: User | None = None) -> Verification:
         """Recompute the event chain; HR only when asked for by a user (``None``: the operator)."""
@@ -172,7 +193,7 @@ class CaseQueries:
 
         For a page that shows both: the case is loaded once, only the events shown are read and
         decrypted (a long case's page does not grow with its history), and the two reads are
-        logged in one write.
+        logged in one write. The view's ``notes`` are left empty: they are events of the history.
         """
         require_caseworker(user, "read cases")
         if newest < 1 or skip < 0:
@@ -199,7 +220,9 @@ class CaseQueries:
             events = list(self.events.get(case_id, lte=last, desc=True, limit=newest)) if last >= 1 else []
         erased = current.personal_data_erased
         entries = [history_entry(event, erased=erased) for event in events]
-        view = case_view(current, self.today())
+        # The notes are events of the history: a page shows them there, and a case with a thousand
+        # notes made the view as long.
+        view = case_view(current, self.today(), notes=False)
         if self.access_log is not None:
             now = self.clock()
             self.access_log.record_many([

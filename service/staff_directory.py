@@ -74,6 +74,13 @@ class StaffDirectory(Protocol):
         """Every unit with a staff list."""
         ...
 
+    def acknowledgement_facts(
+        self, unit: str, employee_ref: str | None
+    ) -> tuple[bool, StaffRow | None, list[AcknowledgementRow]]:
+        """Whether ``unit`` keeps a staff list, the member with ``employee_ref`` (in any unit) and
+        their acknowledgements: what a case page asks, read together."""
+        ...
+
     def acknowledgements(self, member_ids: Sequence[str]) -> list[AcknowledgementRow]:
         """Every acknowledgement of these members, oldest first."""
         ...

@@ -63,8 +63,8 @@ class HistoryEntry:
     data: dict[str, Any]
 
 
-def case_view(case: Case, today: date) -> CaseView:
-    """The case as callers see it."""
+def case_view(case: Case, today: date, *, notes: bool = True) -> CaseView:
+    """The case as callers see it; without its ``notes`` when a caller shows them otherwise."""
 
     def hearing(h: Hearing) -> dict[str, Any]:
         return {
@@ -117,7 +117,8 @@ def case_view(case: Case, today: date) -> CaseView:
              "recorded_at": w.recorded_at, "recorded_by": w.recorded_by.id}
             for w in case.warnings
         ],
-        notes=[{"text": n.text, "added_at": n.added_at, "added_by": n.added_by.id} for n in case.notes],
+        notes=[{"text": n.text, "added_at": n.added_at, "added_by": n.added_by.id} for n in case.notes]
+        if notes else [],
         escalation=None
         if case.escalation is None
         else {"reason": case.escalation.reason, "escalated_at": case.escalation.escalated_at,
@@ -184,3 +185,5 @@ class CasePage:
     page: int
     per_page: int
     total: int
+    #: False when the count stopped at ``total`` (``list_cases(count_at_most=…)``): more match.
+    total_exact: bool = True

@@ -1,4 +1,4 @@
-"""SQL tables of the read side, and the case list store that the service writes and reads."""
+"""The case list store that the service writes and reads, on the tables of ``case_list_tables``."""
 
 from __future__ import annotations
 
@@ -9,23 +9,12 @@ from functools import cache
 from typing import Any
 
 from sqlalchemy import (
-    BigInteger,
-    Boolean,
-    Column,
-    Date,
-    DateTime,
-    Index,
-    Integer,
-    MetaData,
-    String,
     Table,
-    Text,
     and_,
     bindparam,
     delete,
     desc,
     exists,
-    false,
     func,
     literal,
     not_,
@@ -38,6 +27,17 @@ from sqlalchemy.orm import Session
 from sqlalchemy.sql.elements import TextClause
 
 from adapters.sql import write_batch
+from adapters.sql.case_list_tables import (
+    CASE_LIST,
+    case_facts,
+    case_summaries,
+    case_summary_rules,
+    look_up_query,
+    metadata,
+    projection_positions,
+    rule_codes_column,
+    rules_from,
+)
 from adapters.sql.key_table import LATEST_DESTROYED
 from adapters.sql.sealed_employee import SealedEmployee
 from domain.deadlines import CaseFacts
@@ -45,75 +45,6 @@ from domain.rules import rule_codes
 from domain.values import Status, month_key
 from service.case_list import DEADLINE_FIELDS, CaseListFilter, CaseRow, DueFilter, Listing, deadline_facts
 from service.read_model_check import row_differences
-
-metadata = MetaData()
-
-case_summaries = Table(
-    "case_summaries",
-    metadata,
-    Column("id", String(36), primary_key=True),
-    Column("version", Integer, nullable=False),
-    Column("unit", String(64), nullable=False),
-    Column("status", String(32), nullable=False),
-    Column("status_before_closure", String(32)),
-    Column("outcome", String(32)),
-    # Encrypted with the case's key, like the events: no clear copy outlives an erasure.
-    Column("employee_ref", Text),
-    Column("employee_name", Text),
-    Column("occurred_on", Date, nullable=False),
-    Column("channel", String(32), nullable=False),
-    Column("reported_at", DateTime(timezone=True), nullable=False),
-    Column("reported_by", String(64), nullable=False),
-    Column("last_activity_at", DateTime(timezone=True), nullable=False),
-    Column("hearing_sent_on", Date),
-    Column("hearing_deadline", Date),
-    Column("statement_after_hearing", Boolean, nullable=False),
-    Column("personal_data_erased", Boolean, nullable=False),
-    # What the deadlines read besides the above (schema version 2; service.case_list.CaseRow says each).
-    Column("latest_answer_on", Date),
-    Column("warnings_valid_until", Text),  # ISO days, comma-separated, in the order issued; NULL: none
-    Column("last_warning_valid_until", Date),
-    Column("closed_on", Date),
-    Column("heard", Boolean, nullable=False, server_default=false()),
-    Index("case_summaries_activity_idx", "last_activity_at", "id"),
-    Index("case_summaries_unit_activity_idx", "unit", "last_activity_at"),
-    Index("case_summaries_status_activity_idx", "status", "last_activity_at"),
-    # The deadline query's closed cases: a warning still valid, a retention within notice.
-    Index("case_summaries_warning_idx", "last_warning_valid_until"),
-    Index("case_summaries_closed_idx", "outcome", "closed_on"),
-)
-
-case_summary_rules = Table(
-    "case_summary_rules",
-    metadata,
-    Column("case_id", String(36), primary_key=True),
-    Column("rule", String(8), primary_key=True),
-    Column("ordinal", Integer, nullable=False),  # keeps the order the report named them in
-    Index("case_summary_rules_rule_idx", "rule", "case_id"),
-)
-
-# The facts statistics are computed from: no names, no references, no free text.
-case_facts = Table(
-    "case_facts",
-    metadata,
-    Column("case_id", String(36), primary_key=True),
-    Column("version", Integer, nullable=False),
-    Column("unit", String(64), nullable=False),
-    Column("month", String(7), nullable=False),
-    Column("rules", String(200), nullable=False),  # codes in catalogue order, comma-separated
-    Column("channel", String(32), nullable=False),
-    Column("status", String(32), nullable=False),
-    Column("outcome", String(32)),
-)
-
-projection_positions = Table(
-    "projection_positions",
-    metadata,
-    Column("name", String(64), primary_key=True),
-    Column("position", BigInteger, nullable=False),
-)
-
-CASE_LIST = "case_list"
 
 _ROW_COLUMNS = [c.name for c in case_summaries.columns]
 
@@ -130,6 +61,11 @@ class SqlCaseListStore:
         self._engine: Engine = datastore.engine
         self._sealed = SealedEmployee(key_ring)
 
+    @property
+    def checks_destroyed_keys(self) -> bool:
+        """Whether ``page`` forgets keys destroyed elsewhere before it opens a row (``KeyRing.refresh``)."""
+        return hasattr(self._sealed.key_ring, "refreshed")
+
     def create_tables(self) -> None:
         metadata.create_all(self._engine)
 
@@ -143,7 +79,7 @@ class SqlCaseListStore:
         with self._datastore.transaction(commit=False) as session:
             found = session.execute(select(case_summaries).where(case_summaries.c.id.in_(case_ids))).all()
             rules = _rules_of(session, [r.id for r in found])
-        return {r.id: self._sealed.open(_row(r._mapping, rules.get(r.id, ()))) for r in found}
+        return {r.id: self._row(r._mapping, rules.get(r.id, ())) for r in found}
 
     def unit_of(self, case_id: str) -> str | None:
         with self._datastore.transaction(commit=False) as session:
@@ -152,13 +88,8 @@ class SqlCaseListStore:
     def look_up(self, case_id: str) -> Listing:
         """The case's unit and version, and when a case key was last destroyed: one query."""
         refreshed = getattr(self._sealed.key_ring, "refreshed", None)
-        columns: list[Any] = [case_summaries.c.unit, case_summaries.c.version]
-        if refreshed is not None:
-            columns.append(LATEST_DESTROYED.label("latest_destroyed"))
-        one = select(literal(1).label("one")).subquery()
-        query = select(*columns).select_from(one.outerjoin(case_summaries, case_summaries.c.id == case_id))
         with self._datastore.transaction(commit=False) as session:
-            found = session.execute(query).one()
+            found = session.execute(look_up_query(refreshed is not None), {"case_id": case_id}).one()
         if refreshed is not None:
             refreshed(found.latest_destroyed)
         return Listing(found.unit, found.version, keys_checked=refreshed is not None)
@@ -208,7 +139,7 @@ class SqlCaseListStore:
             ).scalar_one_or_none()
 
     def page(
-        self, query: CaseListFilter, *, today: date, offset: int, limit: int
+        self, query: CaseListFilter, *, today: date, offset: int, limit: int, count_limit: int | None = None
     ) -> tuple[list[CaseRow], int]:
         t = case_summaries
         conditions = []
@@ -231,14 +162,31 @@ class SqlCaseListStore:
             )
             conditions.append(overdue if query.overdue else or_(not_(overdue), t.c.hearing_deadline.is_(None)))
         where = and_(True, *conditions)
+        if count_limit is None:
+            counted = select(func.count()).select_from(t).where(where)
+        else:  # a bounded count reads at most ``count_limit`` rows of an index, however many match
+            counted = select(func.count()).select_from(
+                select(literal(1)).select_from(t).where(where).limit(count_limit).correlate(None).subquery())
+        refreshed = getattr(self._sealed.key_ring, "refreshed", None)
+        # The count, and whether a case key was destroyed elsewhere, asked with the page: each an
+        # uncorrelated subquery, evaluated once. Only a page past the last asks them apart.
+        asked = [counted.correlate(None).scalar_subquery().label("matching")]
+        if refreshed is not None:
+            asked.append(LATEST_DESTROYED.label("latest_destroyed"))
+        rules = rule_codes_column(self._engine.dialect.name)
         with self._engine.connect() as connection:
-            total = connection.execute(select(func.count()).select_from(t).where(where)).scalar_one()
             found = connection.execute(
-                select(t).where(where).order_by(desc(t.c.last_activity_at), desc(t.c.id)).offset(offset).limit(limit)
+                select(t, rules, *asked).where(where).order_by(desc(t.c.last_activity_at), desc(t.c.id))
+                .offset(offset).limit(limit)
             ).all()
-            with Session(bind=connection) as session:
-                rules = _rules_of(session, [r.id for r in found])
-        return [self._sealed.open(_row(r._mapping, rules.get(r.id, ()))) for r in found], total
+            answers = found[0] if found else connection.execute(select(*asked)).one()
+        if refreshed is not None:
+            refreshed(answers.latest_destroyed)
+        return [self._row(r._mapping, rules_from(r.rule_codes)) for r in found], answers.matching
+
+    def _row(self, mapping: Any, rules: Sequence[str]) -> CaseRow:
+        """A stored row as a ``CaseRow``, its employee opened."""
+        return CaseRow(rules=tuple(rules), **self._sealed.open_columns(read_columns(mapping, _ROW_COLUMNS)))
 
     def due_facts(self, due: DueFilter) -> list[CaseFacts]:
         t = case_summaries
@@ -337,10 +285,6 @@ def read_columns(mapping: Any, names: Sequence[str]) -> dict[str, Any]:
         text = values["warnings_valid_until"]
         values["warnings_valid_until"] = tuple(date.fromisoformat(day) for day in text.split(",")) if text else ()
     return values
-
-
-def _row(mapping: Any, rules: Sequence[str]) -> CaseRow:
-    return CaseRow(rules=tuple(rules), **read_columns(mapping, _ROW_COLUMNS))
 
 
 def _aware(moment: datetime) -> datetime:

@@ -46,12 +46,24 @@ class SealedEmployee:
         return values
 
     def open(self, row: CaseRow) -> CaseRow:
-        if self._key_ring is None or (row.employee_ref is None and row.employee_name is None):
-            return row
-        case_id = UUID(row.id)
+        opened = self.opened(row.id, {field: getattr(row, field) for field in self.FIELDS})
+        return row if opened is None else dataclasses.replace(row, **opened)
+
+    def open_columns(self, values: dict[str, Any]) -> dict[str, Any]:
+        """A row's stored columns with the employee fields opened (before the row is made: making
+        it again with them cost a list page more than opening them)."""
+        opened = self.opened(values["id"], {field: values[field] for field in self.FIELDS})
+        if opened is not None:
+            values.update(opened)
+        return values
+
+    def opened(self, row_id: str, sealed: dict[str, str | None]) -> dict[str, str | None] | None:
+        """The fields opened; None when there is nothing to open (no key ring, or no employee)."""
+        if self._key_ring is None or all(value is None for value in sealed.values()):
+            return None
+        case_id = UUID(row_id)
         opened: dict[str, str | None] = {}
-        for field in self.FIELDS:
-            value = getattr(row, field)
+        for field, value in sealed.items():
             if value is not None and ":" in value:
                 version, text = value.split(":", 1)
                 value = open_sealed(self._key_ring, case_id, int(version), field, text)
@@ -60,4 +72,4 @@ class SealedEmployee:
                                                base64.urlsafe_b64decode(value.encode("ascii")))
                 value = None if plain is None else plain.decode()
             opened[field] = value
-        return dataclasses.replace(row, **opened)
+        return opened

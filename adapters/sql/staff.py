@@ -28,7 +28,11 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    bindparam,
     delete,
+    exists,
+    false,
+    literal,
     select,
 )
 
@@ -63,6 +67,19 @@ staff_acknowledgements = Table(
     Column("recorded_at", DateTime(timezone=True), nullable=False),
     Column("recorded_by", String(64), nullable=False),
 )
+
+
+def _facts_query(by_reference: bool) -> Any:
+    one = select(literal(1).label("one")).subquery()
+    listed = staff_members.alias("listed")
+    kept = exists().where(listed.c.unit == bindparam("unit")).label("kept")
+    # No reference (an erased case) matches no one, not the erased members' NULL index.
+    matched = staff_members.c.ref_index == bindparam("ref_index") if by_reference else false()
+    return select(kept, *staff_members.columns).select_from(one.outerjoin(staff_members, matched))
+
+
+#: ``acknowledgement_facts``' query, with and without a reference; built once, not per page.
+_FACTS = {True: _facts_query(True), False: _facts_query(False)}
 
 
 def ref_index_key(master_key: bytes) -> bytes:
@@ -141,6 +158,20 @@ class SqlStaffDirectory:
         with self._datastore.transaction(commit=False) as session:
             return sorted(session.execute(select(staff_members.c.unit).distinct()).scalars())
 
+    def acknowledgement_facts(
+        self, unit: str, employee_ref: str | None
+    ) -> tuple[bool, StaffRow | None, list[AcknowledgementRow]]:
+        """One transaction, one query (two when the employee is on a list), where the unit's list,
+        the member and their acknowledgements were three transactions."""
+        index = self._index(employee_ref) if employee_ref else None
+        with self._datastore.transaction(commit=False) as session:
+            found = session.execute(_FACTS[index is not None], {"unit": unit, "ref_index": index}).one()
+            acknowledged = [] if found.member_id is None else session.execute(select(staff_acknowledgements).where(
+                staff_acknowledgements.c.member_id == found.member_id)).all()
+        member = None if found.member_id is None else self._row(found)
+        rows = [AcknowledgementRow(**row._mapping) for row in acknowledged]
+        return bool(found.kept), member, sorted(rows, key=lambda a: (a.acknowledged_on, a.recorded_at))
+
     def acknowledgements(self, member_ids: Sequence[str]) -> list[AcknowledgementRow]:
         found: list[AcknowledgementRow] = []
         ids = list(member_ids)
@@ -159,12 +190,15 @@ class SqlStaffDirectory:
     def _select(self, *where: Any) -> list[StaffRow]:
         with self._datastore.transaction(commit=False) as session:
             rows = session.execute(select(staff_members).where(*where)).all()
-        return [StaffRow(
+        return [self._row(row) for row in rows]
+
+    def _row(self, row: Any) -> StaffRow:
+        return StaffRow(
             member_id=row.member_id, version=row.version, unit=row.unit,
             employee_ref=self._open(row.member_id, "employee_ref", row.employee_ref),
             name=self._open(row.member_id, "name", row.name), start_date=row.start_date,
             end_date=row.end_date, erased=row.erased,
-        ) for row in rows]
+        )
 
     def _index(self, employee_ref: str) -> str:
         return hmac.new(self._index_key, employee_ref.encode(), hashlib.sha256).hexdigest()

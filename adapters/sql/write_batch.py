@@ -240,7 +240,20 @@ def _guard_names() -> list[str]:
 
 
 def _json(part: Part, rows: Sequence[dict[str, Any]], dialect: Dialect) -> str:
-    processors = _processors(part, dialect)
+    return _encoded(_processors(part, dialect), rows)
+
+
+def json_rows(table: Table, rows: Sequence[dict[str, Any]], dialect: Dialect) -> str:
+    """``rows`` of ``table`` as one JSON parameter, each value as ``dialect`` stores it."""
+    return _encoded(_table_processors(table, dialect), rows)
+
+
+@cache
+def _table_processors(table: Table, dialect: Dialect) -> dict[str, Any]:
+    return {c.name: c.type.dialect_impl(dialect).bind_processor(dialect) for c in table.columns}
+
+
+def _encoded(processors: dict[str, Any], rows: Sequence[dict[str, Any]]) -> str:
     converted = []
     for row in rows:
         values = {name: row.get(name) for name in processors}

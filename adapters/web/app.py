@@ -12,14 +12,14 @@ from typing import Any
 
 from flask import Flask, g, request, session
 from flask_babel import Babel
-from flask_babel import gettext as _
 from flask_wtf.csrf import CSRFProtect
 
 from adapters.composition import build_sign_ins
 from adapters.http.app import create_app as create_api_app
-from adapters.web import errors, formatting, vocabulary
+from adapters.web import components, errors, formatting, vocabulary
 from adapters.web.blueprint import web
 from adapters.web.context import CASE_SERVICE, SIGN_INS
+from adapters.web.formatting import translated as _  # the request's catalogue, looked up once a page
 from domain.values import Role
 
 LANGUAGES = ("da", "en")
@@ -53,6 +53,8 @@ def register_web(app: Flask) -> None:
         SESSION_COOKIE_SAMESITE="Lax",
         SESSION_COOKIE_SECURE=configured.public_url.startswith("https://"),
         PERMANENT_SESSION_LIFETIME=timedelta(minutes=configured.session_idle_minutes),
+        # The cookie is sent again when the session changes (sessions.SEEN_EVERY), not on every page.
+        SESSION_REFRESH_EACH_REQUEST=False,
         # Checked by the web blueprint only: the API authenticates with bearer tokens, not cookies.
         WTF_CSRF_CHECK_DEFAULT=False,
         WTF_CSRF_TIME_LIMIT=None,
@@ -64,6 +66,7 @@ def register_web(app: Flask) -> None:
     Babel(app, locale_selector=_language)
     formatting.register(app)
     vocabulary.register(app)
+    components.register(app)
 
     # Importing the page modules adds their routes to the blueprint.
     from adapters.web import (  # noqa: F401

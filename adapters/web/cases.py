@@ -19,10 +19,20 @@ from domain.errors import InvalidCaseData
 from domain.values import Channel, Role, Status, is_unit_slug
 
 PER_PAGE = 25
+#: The case list counts its matches up to this many and says "more than" beyond: an exact count
+#: reads every matching row, which at 100,000 cases cost about as much as the rest of the page. The
+#: API's ``total`` stays exact (API.md); a person wants to know whether there are many, not how
+#: many thousand.
+COUNT_AT_MOST = 1000
 _NO_CASE = UUID(int=0)
 #: Events on one page of a case's timeline: a case with a long history shows its newest
 #: events first and pages back through the older ones (the design system's pagination).
 TIMELINE_PER_PAGE = 25
+#: The case list counts its matches up to this many and says "more than" beyond: an exact count
+#: reads every matching row, which at 100,000 cases cost about as much as the rest of the page. The
+#: API's ``total`` stays exact (API.md); a person wants to know whether there are many, not how
+#: many thousand.
+COUNT_AT_MOST = 1000
 
 
 def unit_choices() -> list[str] | None:
@@ -51,8 +61,10 @@ def case_list() -> Any:
     overdue = True if args.get("overdue") == "yes" else None
     page_number = _page_number(args.get("page"))
     page = case_service().list_cases(current_user(), unit=unit, status=status, overdue=overdue,
-                                     page=page_number, per_page=PER_PAGE)
-    pages = max(1, -(-page.total // PER_PAGE))
+                                     page=page_number, per_page=PER_PAGE,
+                                     count_at_most=max(COUNT_AT_MOST, page_number * PER_PAGE))
+    # Past a bounded count the pages are not numbered to the end; there is a next one.
+    pages = max(1, -(-page.total // PER_PAGE)) if page.total_exact else None
     filters = {"status": status or "", "unit": unit or "", "overdue": "yes" if overdue else ""}
     return render_template("case_list.html", page=page, pages=pages, filters=filters, units=unit_choices(),
                            case_href=case_href())
@@ -100,12 +112,13 @@ def render_case_page(case_id: UUID, *, form: StepForm | None = None, status: int
     """The case page: header, next steps with their forms, and a page of the timeline, newest first."""
     user = current_user()
     timeline_page = _page_number(request.args.get("page")) if form is None else 1
-    case, timeline = case_service().case_with_history(
-        user, case_id, newest=TIMELINE_PER_PAGE, skip=(timeline_page - 1) * TIMELINE_PER_PAGE)
+    with case_service().reading():  # the case, its events and the staff list in one read transaction
+        case, timeline = case_service().case_with_history(
+            user, case_id, newest=TIMELINE_PER_PAGE, skip=(timeline_page - 1) * TIMELINE_PER_PAGE)
+        # §8: had the employee been told the rule? Shown on the page and asked about in the warning form.
+        acknowledgement = staff_service().acknowledgement_of(case)
     timeline_pages = max(1, -(-case.version // TIMELINE_PER_PAGE))
     context = step_context(case, user, case_service().today(), form)
-    # §8: had the employee been told the rule? Shown on the page and asked about in the warning form.
-    acknowledgement = staff_service().acknowledgement_of(case)
     # A page shown after a step's POST switches language back to the case's own address.
     page_url = url_for("web.case_page", case_id=case_id)
     if timeline_page > 1:

@@ -3,6 +3,13 @@
 A one-time link is shown as a page with a "Log ind" button: opening the link (as mail
 scanners do) uses nothing up; only the button's POST does. Every POST to a page carries a
 CSRF token; a session idle longer than the configured minutes is signed out.
+
+The session cookie holds when the user was last seen, for the idle timeout. It is written
+again only when that is more than ``SEEN_EVERY`` seconds old, not on every page (signing and
+sending it again cost every page): the idle timeout is counted from the time the cookie holds,
+so a session is signed out after at most the configured minutes without a page, never later,
+and at most a minute sooner. Whether the user is still active (not revoked) is asked on
+every request, so a revoked user is refused on the next page.
 """
 
 from __future__ import annotations
@@ -24,6 +31,9 @@ from domain.values import Role
 
 logger = logging.getLogger(__name__)
 
+#: How old the last-seen time in the cookie may grow before a page writes it again (seconds).
+SEEN_EVERY = 60
+
 
 @web.before_request
 def check_request() -> Response | None:
@@ -42,7 +52,8 @@ def _session_user() -> Any:
     if not user_id:
         return None
     now = time.time()
-    if now - float(session.get("seen", 0)) > settings().session_idle_minutes * 60:
+    seen = float(session.get("seen", 0))
+    if now - seen > settings().session_idle_minutes * 60:
         _end_session()
         flash(_("Du er blevet logget ud, fordi du ikke har været aktiv i et stykke tid. Log ind igen."), "info")
         return None
@@ -50,7 +61,8 @@ def _session_user() -> Any:
     if user is None:
         _end_session()
         return None
-    session["seen"] = now
+    if now - seen > SEEN_EVERY:
+        session["seen"] = now
     return user
 
 

@@ -34,10 +34,7 @@ def _administration() -> UserAdministration:
 
 def signed_in_user(user_id: str) -> User | None:
     """The active user with this id, as the service sees users; None when unknown or revoked."""
-    found = user_store().account(user_id)
-    if found is None or not found.active:
-        return None
-    return User(id=found.id, role=found.role, units=found.units)
+    return user_store().active_user(user_id)
 
 
 def account(user_id: str) -> UserAccount | None:

@@ -93,3 +93,22 @@ def test_bad_list_filters_are_named(service, bad):
     with pytest.raises(InvalidCaseData) as raised:
         service.list_cases(HR, **bad)
     assert set(raised.value.errors) == set(bad)
+
+
+@pytest.mark.parametrize("filters", [{}, {"unit": "skoler"}, {"status": "closed", "rule": "4.1"}])
+@pytest.mark.parametrize("count_at_most", [1, 3, 9, 100])
+def test_a_bounded_count_is_exact_up_to_its_bound_and_says_when_more_match(service, many_cases, filters,
+                                                                          count_at_most):
+    exact = service.list_cases(HR, per_page=2, **filters)
+    bounded = service.list_cases(HR, per_page=2, count_at_most=count_at_most, **filters)
+    assert bounded.items == exact.items
+    assert bounded.total_exact is (exact.total <= count_at_most)
+    assert bounded.total == min(exact.total, count_at_most)
+    past_the_last = service.list_cases(HR, page=50, per_page=2, count_at_most=count_at_most, **filters)
+    assert past_the_last.items == [] and past_the_last.total == bounded.total
+
+
+def test_a_listed_case_keeps_its_rules_in_the_order_reported(service):
+    cid = case_id(report(service, HR, rules=["6.2", "4.1", "6.1"]))
+    [row] = [row for row in service.list_cases(HR, per_page=200).items if row.id == str(cid)]
+    assert list(row.rules) == ["6.2", "4.1", "6.1"]

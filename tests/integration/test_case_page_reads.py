@@ -70,3 +70,12 @@ def test_a_step_taken_by_another_server_shows_at_once_though_this_one_holds_the_
     view, entries = here.case_with_history(MANAGER, cid, newest=25)
     assert view.version == entries[0].version == 2
     assert entries[0].data == {"text": "Skrevet på den anden server"}
+
+
+def test_the_page_s_view_leaves_the_notes_to_the_history(service):
+    cid = case_in(service, Status.REPORTED)
+    for n in range(3):
+        service.add_note(MANAGER, cid, text=f"note {n}")
+    view, entries = service.case_with_history(MANAGER, cid, newest=25)
+    assert view.notes == [] and len(service.get_case(MANAGER, cid).notes) == 3
+    assert [e.data["text"] for e in entries if e.type == "NoteAdded"] == ["note 2", "note 1", "note 0"]

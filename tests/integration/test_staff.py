@@ -231,3 +231,18 @@ def test_the_import_command_shows_a_dry_run_then_imports_once(database_url: str,
     file.write_text("employee_ref,name\nA,B\n", encoding="utf-8")
     bad = runner.invoke(main, ["staff", "import", str(file), "--unit", "tandplejen"], env=env)
     assert bad.exit_code == 1 and "start_date" in bad.output
+
+
+def test_the_acknowledgement_facts_are_the_list_the_member_and_their_acknowledgements(staff: StaffService):
+    old = TODAY - timedelta(days=10 * 365)
+    import_file(staff, csv_of([("L-1", "Lene Leaver", old, old + timedelta(days=400)), *STAFF[:2]]))
+    staff.record_review(HR, "tandplejen", held_on=TODAY, led_by="Henrik HR", participants=["T-001"])
+    directory = staff.directory
+    kept, member, acknowledged = directory.acknowledgement_facts("tandplejen", "T-001")
+    assert kept and member is not None and member.employee_ref == "T-001"
+    assert [a.member_id for a in acknowledged] == [member.member_id]
+    assert directory.acknowledgement_facts("skoler", "T-002")[:2] == (False, directory.member_by_ref("T-002"))
+    assert directory.acknowledgement_facts("tandplejen", "X-999") == (True, None, [])
+    staff.erase_leavers(HR, reason="Left more than five years ago.")
+    # An erased case has no reference: it matches no one, not the erased leaver (no reference either).
+    assert directory.acknowledgement_facts("tandplejen", None) == (True, None, [])

@@ -97,3 +97,19 @@ def _hr():
     from service.users import User
 
     return User("henrik", Role.HR)
+
+
+def test_past_its_bound_the_list_says_more_than_and_still_pages_on(browser, monkeypatch):
+    from adapters.web import cases
+
+    mette = browser("mette")
+    made = [report(mette) for _ in range(4)]
+    monkeypatch.setattr(cases, "PER_PAGE", 2)
+    monkeypatch.setattr(cases, "COUNT_AT_MOST", 3)
+    first = mette.get("/sager")
+    assert "Mere end 3 sager" in first.text and "Side 1<" in first.text and "Næste" in first.text
+    second = mette.get("/sager?page=2")
+    assert "4 sager" in second.text and "Side 2 af 2" in second.text and "Næste" not in second.text
+    assert all(case_id[:8] in first.text + second.text for case_id in made)
+    monkeypatch.setattr(cases, "COUNT_AT_MOST", 4)
+    assert "4 sager" in mette.get("/sager").text

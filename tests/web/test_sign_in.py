@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from domain.values import Role
 from tests.web.conftest import Browser
 
 
@@ -67,3 +68,52 @@ def test_the_next_address_never_leaves_the_site(browser):
     answer = anonymous.client.post("/sprog", data={"lang": "en", "next": "https://evil.example/",
                                                    "csrf_token": anonymous.token(page.text)})
     assert answer.status_code == 302 and answer.location == "/"
+
+
+def _sends_the_session_cookie(answer) -> bool:  # type: ignore[no-untyped-def]
+    return any(value.startswith("breachtrail_session=") for value in answer.headers.getlist("Set-Cookie"))
+
+
+def test_pages_within_a_minute_do_not_send_the_session_cookie_again(browser):
+    mette = browser("mette")
+    assert mette.get("/sager").status_code == 200  # the first page may still add its CSRF token
+    answer = mette.get("/sager")
+    assert answer.status_code == 200 and not _sends_the_session_cookie(answer)
+
+
+def test_a_page_after_a_minute_writes_the_new_last_seen_time(browser):
+    mette = browser("mette")
+    mette.get("/sager")
+    with mette.client.session_transaction() as session:
+        session["seen"] = session["seen"] - 2 * 60
+        before = session["seen"]
+    answer = mette.get("/sager")
+    assert answer.status_code == 200 and _sends_the_session_cookie(answer)
+    with mette.client.session_transaction() as session:
+        assert session["seen"] > before + 60
+
+
+def test_the_idle_timeout_counts_from_the_last_seen_time_the_cookie_holds(browser):
+    mette = browser("mette")
+    for _ in range(3):  # pages within the minute leave the last-seen time as it was
+        assert mette.get("/sager").status_code == 200
+    with mette.client.session_transaction() as session:
+        session["seen"] = session["seen"] - 30 * 60 - 1
+    answer = mette.get("/sager")
+    assert answer.status_code == 302 and answer.location.startswith("/log-ind")
+
+
+def test_a_revoked_user_is_refused_on_the_next_page_within_the_minute(browser, web_app):
+    mette = browser("mette")
+    assert mette.get("/sager").status_code == 200
+    web_app.extensions["breachtrail.users"].revoke("mette")
+    answer = mette.get("/sager")
+    assert answer.status_code == 302 and answer.location.startswith("/log-ind")
+    assert mette.get("/sager").status_code == 302  # the session is ended, not only this page refused
+
+
+def test_a_changed_role_takes_effect_on_the_next_page(browser, web_app):
+    henrik = browser("henrik")
+    assert henrik.get("/sager").status_code == 200
+    web_app.extensions["breachtrail.users"].change("henrik", Role.REP, [])
+    assert henrik.get("/sager").status_code == 403
