@@ -70,7 +70,7 @@ def _ended(policy: dict[str, Any]) -> str | None:
              date=long_date(policy["ended"]["on"]))
 
 
-@web.route("/retningslinjer/ny", methods=["GET", "POST"])
+@web.route("/ny-retningslinje", methods=["GET", "POST"])
 @roles(Role.HR)
 def policy_draft() -> Any:
     service, user = policies(), current_user()

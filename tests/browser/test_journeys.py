@@ -123,7 +123,7 @@ def test_report_to_warning_race_erasure_and_dashboard(live_app, chromium, tmp_pa
     check_accessibility(henrik, checked)
     for path in ("/integritet", "/opbevaring", "/brugere", "/brugere/mette", case_url.split(base)[1] + "/udskrift",
                  "/opgaver", "/medarbejdere", "/medarbejdere/tandplejen", "/medarbejdere/tandplejen/gennemgang",
-                 "/medarbejdere/tandplejen/introduktion", "/statistik/udgivelser", "/retningslinjer/ny",
+                 "/medarbejdere/tandplejen/introduktion", "/statistik/udgivelser", "/ny-retningslinje",
                  "/retningslinjer/tandplejen-udkast-2026/tilbagetraekning",
                  "/retningslinjer/tandplejen-udkast-2026/afloesning"):
         henrik.goto(base + path)

@@ -19,7 +19,7 @@ PAGES = [
     ("/brugere", {"henrik"}),
     ("/brugere/mette", {"henrik"}),
     ("/brugere/mette/spaerring", {"henrik"}),
-    ("/retningslinjer/ny", {"henrik"}),
+    ("/ny-retningslinje", {"henrik"}),
     ("/retningslinjer/tandplejen-udkast-2026/tilbagetraekning", {"henrik"}),
     ("/retningslinjer/tandplejen-udkast-2026/afloesning", {"henrik"}),
     ("/statistik", {"mette", "mads", "henrik", "rikke"}),

@@ -14,7 +14,7 @@ from tests.policy_texts import DRAFT, DRAFT_KEY, new_key
 from tests.web.conftest import days_ago
 
 P = f"/retningslinjer/{DRAFT_KEY}"
-NEW = "/retningslinjer/ny"
+NEW = "/ny-retningslinje"
 WITHDRAW, SUPERSEDE = P + "/tilbagetraekning", P + "/afloesning"
 HR = User("henrik", Role.HR, frozenset())
 
@@ -35,9 +35,9 @@ def draft_skoler(web_app) -> None:  # type: ignore[no-untyped-def]
 def test_hr_drafts_a_new_policy_from_a_version_and_the_draft_names_her(browser, web_app):
     henrik = browser("henrik")
     start = henrik.get("/retningslinjer")
-    assert 'href="/retningslinjer/ny"' in start.text and "Opret et udkast til en ny retningslinje" in start.text
+    assert 'href="/ny-retningslinje"' in start.text and "Opret et udkast til en ny retningslinje" in start.text
     history = henrik.get(P)
-    assert f'href="/retningslinjer/ny?grundlag={DRAFT_KEY}:1"' in history.text
+    assert f'href="/ny-retningslinje?grundlag={DRAFT_KEY}:1"' in history.text
     form = henrik.get(f"{NEW}?grundlag={DRAFT_KEY}:1")
     assert form.status_code == 200
     assert "<h1>Hvad skal den nye retningslinje indeholde?</h1>" in form.text and "Opret udkast" in form.text
@@ -52,6 +52,16 @@ def test_hr_drafts_a_new_policy_from_a_version_and_the_draft_names_her(browser, 
     assert policy["drafted_by"] == "henrik" and policy["versions"][0]["drafted_by"] == "henrik"
     assert policy["scope"] == {"unit": "skoler"} and policy["versions"][0]["status"] == "draft"
     assert policy["based_on"] == {"id": DRAFT_KEY, "version": 1}
+
+
+def test_a_policy_whatever_its_key_opens_on_its_own_page_not_on_a_form(browser, web_app):
+    henrik = browser("henrik")
+    answer = henrik.post(NEW, {"text": new_key(DRAFT, "ny")})
+    assert answer.status_code == 302 and answer.location == "/retningslinjer/ny"
+    page = henrik.get("/retningslinjer/ny")
+    assert page.status_code == 200 and "Udkastet til ny er oprettet som version 1." in page.text
+    assert "Opret udkast" not in page.text
+    assert service(web_app).get_policy(HR, "ny")["drafted_by"] == "henrik"
 
 
 @pytest.mark.parametrize(("form", "field", "message"), [
@@ -155,8 +165,8 @@ def test_no_role_but_hr_sees_or_uses_the_pages_and_nothing_is_stored(browser, we
     draft_skoler(web_app)
     b = browser(user)
     history = b.get(P).text
-    assert "/retningslinjer/ny" not in history and WITHDRAW not in history and SUPERSEDE not in history
-    assert "/retningslinjer/ny" not in b.get("/retningslinjer").text
+    assert "/ny-retningslinje" not in history and WITHDRAW not in history and SUPERSEDE not in history
+    assert "/ny-retningslinje" not in b.get("/retningslinjer").text
     before = stored(web_app)
     for path, form in ((NEW, {"text": new_key(DRAFT, "ulovlig-2027")}),
                        (WITHDRAW, {"on": days_ago(0), "reason": "x", "confirmed": "yes"}),
