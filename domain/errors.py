@@ -79,9 +79,12 @@ class InvalidPolicyData(InvalidCaseData):
 class PolicyStepNotAllowed(DomainError):
     """A policy step its current state forbids (approving a version still in consultation, …)."""
 
-    def __init__(self, policy_id: str, reason: str):
+    def __init__(self, policy_id: str, reason: str, *, code: str = "", **facts: Any):
         self.policy_id = policy_id
         self.reason = reason
+        #: Which refusal this is, and what it names, for a reader in another language.
+        self.code = code
+        self.facts = facts
         super().__init__(f"policy {policy_id}: {reason}")
 
 

@@ -225,9 +225,11 @@ class Policy(Aggregate):
         """Send a draft version to named bodies for consultation (høring), to answer by ``deadline``."""
         record = self._version_for_step(version)
         if record.approval is not None or record.in_force_from is not None:
-            self._refuse(f"version {version} is already approved; revise it to consult on a new text")
+            self._refuse(f"version {version} is already approved; revise it to consult on a new text",
+                         "approved_no_consultation", version=version)
         if record.consultation is not None:
-            self._refuse(f"version {version} was already sent to consultation on {record.consultation.sent_on}")
+            self._refuse(f"version {version} was already sent to consultation on {record.consultation.sent_on}",
+                         "already_consulted", version=version, on=record.consultation.sent_on)
         if not bodies:
             raise InvalidPolicyData.field("bodies", "name at least one body to consult")
         if len(bodies) > MAX_BODIES:
@@ -251,7 +253,8 @@ class Policy(Aggregate):
                 "body", f"was not consulted; the bodies are: {', '.join(consultation.bodies)}"
             )
         if body not in consultation.awaiting():
-            self._refuse(f"{body} has already answered the consultation on version {version}")
+            self._refuse(f"{body} has already answered the consultation on version {version}",
+                         "already_answered", version=version, body=body)
         if received_on < consultation.sent_on:
             raise InvalidPolicyData.field(
                 "received_on", f"must not lie before the consultation ({consultation.sent_on})"
@@ -272,11 +275,13 @@ class Policy(Aggregate):
         """Record the decision adopting a version (MED, OMU); its consultation must be closed first."""
         record = self._version_for_step(version)
         if record.approval is not None:
-            self._refuse(f"version {version} was already approved by {record.approval.body}")
+            self._refuse(f"version {version} was already approved by {record.approval.body}",
+                         "already_approved", version=version, body=record.approval.body)
         if record.in_force_from is not None:
-            self._refuse(f"version {version} is already in force")
+            self._refuse(f"version {version} is already in force", "already_in_force", version=version)
         if record.consultation is not None and record.consultation.is_open:
-            self._refuse(f"the consultation on version {version} is still open: close it first")
+            self._refuse(f"the consultation on version {version} is still open: close it first",
+                         "consultation_open", version=version)
         check_name("body", body)
         check_name("reference", reference)
         if record.consultation is not None and meeting_on < record.consultation.sent_on:
@@ -288,9 +293,11 @@ class Policy(Aggregate):
         """An approved version comes into force from a date, after any earlier version of this policy."""
         record = self._version_for_step(version)
         if record.in_force_from is not None:
-            self._refuse(f"version {version} is already in force from {record.in_force_from}")
+            self._refuse(f"version {version} is already in force from {record.in_force_from}",
+                         "in_force_from", version=version, on=record.in_force_from)
         if record.approval is None:
-            self._refuse(f"version {version} is not approved: only an approved version can come into force")
+            self._refuse(f"version {version} is not approved: only an approved version can come into force",
+                         "not_approved_for_force", version=version)
         if in_force_from < record.approval.meeting_on:
             raise InvalidPolicyData.field(
                 "in_force_from", f"must not lie before the approval ({record.approval.meeting_on})"
@@ -309,9 +316,11 @@ class Policy(Aggregate):
         """A unit's own variant of an approved version, approved by its LMU; it may add or reword, not remove."""
         record = self._version_for_step(version)
         if self.scope_unit is not None:
-            self._refuse(f"this policy is {self.scope_unit}'s own; only the area's common guideline is adapted")
+            self._refuse(f"this policy is {self.scope_unit}'s own; only the area's common guideline is adapted",
+                         "unit_own", unit=self.scope_unit)
         if record.approval is None and not record.installation_default:
-            self._refuse(f"version {version} is not approved: adapt an approved version")
+            self._refuse(f"version {version} is not approved: adapt an approved version",
+                         "not_approved_for_adaptation", version=version)
         if not is_unit_slug(unit):
             raise InvalidPolicyData.field("unit", "must be a slug of lowercase letters, digits and hyphens")
         parsed = parse_text(text)
@@ -361,23 +370,25 @@ class Policy(Aggregate):
 
     # --- internals ----------------------------------------------------------------------------
 
-    def _refuse(self, reason: str) -> NoReturn:
-        raise PolicyStepNotAllowed(self.key, reason)
+    def _refuse(self, reason: str, code: str, **facts: Any) -> NoReturn:
+        raise PolicyStepNotAllowed(self.key, reason, code=code, **facts)
 
     def _require_active(self) -> None:
         if self.end is not None:
-            self._refuse(f"the policy ended on {self.end.on} ({self.end.reason})")
+            self._refuse(f"the policy ended on {self.end.on} ({self.end.reason})", "ended", on=self.end.on,
+                         why=self.end.reason)
 
     def _version_for_step(self, version: int) -> PolicyVersion:
         self._require_active()
         if not self.has_version(version):
-            self._refuse(f"there is no version {version} (the latest is {len(self.versions)})")
+            self._refuse(f"there is no version {version} (the latest is {len(self.versions)})", "no_such_version",
+                         version=version, latest=len(self.versions))
         return self.version_record(version)
 
     def _open_consultation(self, version: int) -> Consultation:
         record = self._version_for_step(version)
         if record.consultation is None or not record.consultation.is_open:
-            self._refuse(f"version {version} has no open consultation")
+            self._refuse(f"version {version} has no open consultation", "no_open_consultation", version=version)
         assert record.consultation is not None
         return record.consultation
 

@@ -18,6 +18,7 @@ from flask_babel import lazy_gettext as _l
 from adapters.web.blueprint import current_user, roles, web
 from adapters.web.forms import FormReader, service_errors
 from adapters.web.policies import POSITION, found, policies
+from adapters.web.vocabulary import policy_refusal
 from domain.errors import InvalidCaseData, PolicyStepNotAllowed
 from domain.policy_records import Position
 from domain.policy_text import render_policy_text
@@ -151,7 +152,7 @@ def policy_step(policy_id: str, version: int, step: str) -> Any:
         context["errors"] = policy_errors(error)
         return _render("policies/step.html", 422, **context)
     except PolicyStepNotAllowed as error:
-        context["refusal"] = error.reason
+        context["refusal"] = policy_refusal(error.code, error.facts)
         return _render("policies/step.html", 409, **context)
     except PolicyChanged:
         context["refusal"] = _("Retningslinjen blev ændret af en anden imens; prøv igen.")
@@ -175,7 +176,7 @@ def policy_revise(policy_id: str) -> Any:
         except InvalidCaseData as error:
             errors = policy_errors(error)
         except PolicyStepNotAllowed as error:
-            refusal = error.reason
+            refusal = policy_refusal(error.code, error.facts)
         else:
             number = answer["latest_version"]
             flash(_("Version %(n)s er gemt som udkast.", n=number), "success")

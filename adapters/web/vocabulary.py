@@ -11,7 +11,7 @@ from typing import Any
 from flask import Flask
 from flask_babel import lazy_gettext as _l
 
-from adapters.web.formatting import ROLE, label
+from adapters.web.formatting import ROLE, label, long_date
 
 DEADLINE_KIND = {
     "hearing_deadline": _l("Partshøringens frist"),
@@ -33,6 +33,32 @@ METHOD = {
     "handed_out": _l("udleveret og kvitteret"),
 }
 RUN_OUTCOME = {"running": _l("kører"), "ok": _l("gennemført"), "failed": _l("fejlede")}
+#: Why a step of a policy's life was refused, by the domain's code for it, with what it names.
+POLICY_REFUSAL = {
+    "approved_no_consultation": _l("Version %(version)s er allerede godkendt. Skriv en ny version for at sende "
+                                   "en ny tekst i høring."),
+    "already_consulted": _l("Version %(version)s blev allerede sendt i høring den %(on)s."),
+    "already_answered": _l("%(body)s har allerede afgivet høringssvar på version %(version)s."),
+    "already_approved": _l("Version %(version)s er allerede godkendt af %(body)s."),
+    "already_in_force": _l("Version %(version)s er allerede trådt i kraft."),
+    "consultation_open": _l("Høringen om version %(version)s er stadig åben. Afslut høringen først."),
+    "in_force_from": _l("Version %(version)s er allerede trådt i kraft fra den %(on)s."),
+    "not_approved_for_force": _l("Version %(version)s er ikke godkendt. Kun en godkendt version kan træde i kraft."),
+    "unit_own": _l("Retningslinjen er enheden %(unit)s' egen. Kun områdets fælles retningslinje kan tilpasses."),
+    "not_approved_for_adaptation": _l("Version %(version)s er ikke godkendt. Tilpas en godkendt version."),
+    "ended": _l("Retningslinjen ophørte den %(on)s (%(why)s)."),
+    "no_such_version": _l("Der er ingen version %(version)s. Den nyeste er version %(latest)s."),
+    "no_open_consultation": _l("Version %(version)s har ingen åben høring."),
+}
+
+
+def policy_refusal(code: str, facts: dict[str, Any]) -> str:
+    """A refused policy step in the reader's language (a general sentence for a code without words)."""
+    words = POLICY_REFUSAL.get(code)
+    if words is None:
+        return str(_l("Skridtet kan ikke udføres, som retningslinjen står nu."))
+    shown = {name: long_date(value) if hasattr(value, "isoformat") else value for name, value in facts.items()}
+    return str(words) % shown
 
 
 def grant_details(data: dict[str, Any]) -> str:

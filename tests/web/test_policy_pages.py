@@ -91,7 +91,13 @@ def test_hr_takes_version_2_from_draft_into_force_and_cases_cite_their_own_words
     letter = henrik.get(v + "/hoeringsbrev")
     assert "LMU skoler" in letter.text and NEW_WORDS in letter.text and "Høringsfrist" in letter.text
     early = henrik.post(v + "/godkendelse", {"body": "MED", "meeting_on": days_ago(1), "reference": "pkt 4"})
-    assert early.status_code == 409 and "still open" in early.text
+    assert early.status_code == 409 and "Høringen om version 2 er stadig åben. Afslut høringen først." in early.text
+    assert "still open" not in early.text
+    henrik.post("/sprog", {"lang": "en", "next": v}, from_page=v)
+    early = henrik.post(v + "/godkendelse", {"body": "MED", "meeting_on": days_ago(1), "reference": "pkt 4"})
+    assert early.status_code == 409
+    assert "The consultation on version 2 is still open. Close the consultation first." in early.text
+    henrik.post("/sprog", {"lang": "da", "next": v}, from_page=v)
     for body, position in (("LMU tandplejen", "supports"), ("LMU skoler", "proposes_changes")):
         answer = henrik.post(v + "/svar", {"body": body, "received_on": days_ago(2), "position": position,
                                            "summary": f"{body} answered."})
