@@ -250,6 +250,7 @@ def json_rows(table: Table, rows: Sequence[dict[str, Any]], dialect: Dialect) ->
 
 @cache
 def _table_processors(table: Table, dialect: Dialect) -> dict[str, Any]:
+    """Each column's conversion to what the driver is sent (None: as it is), in column order, looked up once."""
     return {c.name: c.type.dialect_impl(dialect).bind_processor(dialect) for c in table.columns}
 
 
@@ -270,18 +271,19 @@ _ENCODER = json.JSONEncoder(default=lambda value: _plain(value), separators=(","
 
 @cache
 def _processors(part: Part, dialect: Dialect) -> dict[str, Any]:
-    """Each column's conversion to what the driver is sent (None: as it is), looked up once."""
-    if dialect.name == "sqlite":  # the blob goes as a parameter of its own
-        return {c.name: c.type.dialect_impl(dialect).bind_processor(dialect) for c in part.table.columns
-                if c.name != part.blob}
-    return {c.name: (bytes.hex if isinstance(c.type, sa.LargeBinary) else
-                     c.type.dialect_impl(dialect).bind_processor(dialect)) for c in part.table.columns}
+    """The conversions of a part's columns for its JSON parameter: binary columns as hex, which
+    JSON can carry (on SQLite the blob goes as a parameter of its own instead)."""
+    plain = _table_processors(part.table, dialect)
+    if dialect.name == "sqlite":
+        return {name: processor for name, processor in plain.items() if name != part.blob}
+    binary = {c.name for c in part.table.columns if isinstance(c.type, sa.LargeBinary)}
+    return {name: (bytes.hex if name in binary else processor) for name, processor in plain.items()}
 
 
 def _values(part: Part, rows: Sequence[dict[str, Any]], dialect: Dialect) -> list[Sequence[Any]]:
     """Each row's values in column order, as the column's type sends them (SQLAlchemy's own conversions)."""
     names = _columns(part)
-    converting = [(index, processor) for index, processor in enumerate(_column_processors(part, dialect))
+    converting = [(index, processor) for index, processor in enumerate(_table_processors(part.table, dialect).values())
                   if processor is not None]
     getter = itemgetter(*names) if len(names) > 1 else (lambda row: (row[names[0]],))
     try:
@@ -298,18 +300,6 @@ def _values(part: Part, rows: Sequence[dict[str, Any]], dialect: Dialect) -> lis
                 changed[index] = processor(value)
         converted.append(changed)
     return converted
-
-
-def _column_processors(part: Part, dialect: Dialect) -> list[Any]:
-    """Every column's conversion, in column order (for ``executemany``)."""
-    key = (part.name, dialect.name)
-    found = _PROCESSORS.get(key)
-    if found is None:
-        found = _PROCESSORS[key] = [c.type.dialect_impl(dialect).bind_processor(dialect) for c in part.table.columns]
-    return found
-
-
-_PROCESSORS: dict[tuple[str, str], list[Any]] = {}
 
 
 @cache
