@@ -40,8 +40,6 @@ _CURRENT_EPOCH_SHARED = (
 )
 
 
-
-
 def master_key_id(master_key: bytes) -> str:
     return hashlib.sha256(b"breachtrail master key id" + master_key).hexdigest()[:16]
 
@@ -223,11 +221,7 @@ class SqlKeyRing(KeyEpochRotation):
         with self._datastore.transaction(commit=True) as session:
             guess = self._current_epoch
             epoch_id = guess if guess in self._epoch_keys else self._epoch_for_wrapping(session)
-            inserted = session.execute(INSERT_KEY, {
-                "case_id": str(case_id), "master_key_id": self._master_id, "epoch": epoch_id,
-                "wrapped_key": self._wrap(case_id, epoch_id, key), "created_at": datetime.now(UTC),
-            }).rowcount
-            if not inserted:
+            if not self._insert(session, case_id, epoch_id, key, datetime.now(UTC)):
                 return None
             # The epoch is read after the INSERT, which began the write transaction (SQLite) and is
             # not visible to a rotation (PostgreSQL): a rotation that committed before this read is
@@ -271,13 +265,16 @@ class SqlKeyRing(KeyEpochRotation):
     def _store(self, session: Any, case_id: UUID, key: bytes, created_at: datetime) -> None:
         """Write a new case's key wrapped under the current epoch (the batch refused the guess)."""
         current = self._epoch_for_wrapping(session)
-        inserted = session.execute(INSERT_KEY, {
-            "case_id": str(case_id), "master_key_id": self._master_id, "epoch": current,
-            "wrapped_key": self._wrap(case_id, current, key), "created_at": created_at,
-        }).rowcount
-        if not inserted:
+        if not self._insert(session, case_id, current, key, created_at):
             raise CaseKeyError(f"case {case_id} has a key already; a new case cannot")
         self._current_epoch = current
+
+    def _insert(self, session: Any, case_id: UUID, epoch_id: str, key: bytes, created_at: datetime) -> bool:
+        """Insert ``key`` wrapped under ``epoch_id``; False if the case has a key row already."""
+        return bool(session.execute(INSERT_KEY, {
+            "case_id": str(case_id), "master_key_id": self._master_id, "epoch": epoch_id,
+            "wrapped_key": self._wrap(case_id, epoch_id, key), "created_at": created_at,
+        }).rowcount)
 
     def _wrap(self, case_id: UUID, epoch_id: str, key: bytes) -> bytes:
         nonce = os.urandom(NONCE_BYTES)
