@@ -21,6 +21,7 @@ from adapters.web.formatting import long_date
 from adapters.web.forms import FormReader
 from adapters.web.policies import english, found, policies
 from adapters.web.policy_steps import policy_errors
+from adapters.web.vocabulary import policy_refusal
 from domain.errors import InvalidCaseData, PolicyStepNotAllowed
 from domain.policy_text import render_policy_text
 from domain.validation import TEXT_MAX_LENGTH
@@ -64,10 +65,11 @@ def _day(reader: FormReader, name: str) -> date | None:
 
 def _ended(policy: dict[str, Any]) -> str | None:
     """Why the policy cannot be ended again, if it has ended."""
-    if policy["ended"] is None:
-        return None
-    return _("Retningslinjen er allerede ophørt den %(date)s. Dens historik står, som den er.",
-             date=long_date(policy["ended"]["on"]))
+    return None if policy["ended"] is None else _ended_on(policy["ended"]["on"])
+
+
+def _ended_on(day: date) -> str:
+    return _("Retningslinjen er allerede ophørt den %(date)s. Dens historik står, som den er.", date=long_date(day))
 
 
 @web.route("/ny-retningslinje", methods=["GET", "POST"])
@@ -150,9 +152,9 @@ def _end(policy_id: str, kind: str, read: Read, store: Store) -> Any:
     except PolicyNotFound:  # the successor named does not exist
         context["errors"] = {"by": _("Vælg den retningslinje, der afløser denne")}
         return _render(form, 422, **context)
-    except PolicyStepNotAllowed:
-        context["refusal"] = _ended(found(lambda: service.get_policy(user, policy_id))) or _(
-            "Retningslinjen kan ikke afsluttes nu.")
+    except PolicyStepNotAllowed as error:  # ended meanwhile: the refusal names the day
+        context["refusal"] = (_ended_on(error.facts["on"]) if error.code == "ended"
+                              else policy_refusal(error.code, error.facts))
         return _render(form, 409, **context)
     except PolicyChanged:
         context["refusal"] = _("Retningslinjen blev ændret af en anden imens; prøv igen.")

@@ -6,7 +6,10 @@ policy asks first. The error summary speaks Danish, and English with the English
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
+from babel.dates import format_date
 
 from domain.values import Role
 from service.users import User
@@ -62,6 +65,20 @@ def test_a_policy_whatever_its_key_opens_on_its_own_page_not_on_a_form(browser, 
     assert page.status_code == 200 and "Udkastet til ny er oprettet som version 1." in page.text
     assert "Opret udkast" not in page.text
     assert service(web_app).get_policy(HR, "ny")["drafted_by"] == "henrik"
+
+
+def test_a_policy_ended_by_someone_else_meanwhile_is_refused_with_the_day_it_ended(browser, web_app, monkeypatch):
+    henrik = browser("henrik")
+    as_read = service(web_app).get_policy(HR, DRAFT_KEY)
+    ended_on = date.fromisoformat(days_ago(2))
+    service(web_app).withdraw(HR, DRAFT_KEY, on=ended_on, reason="Ophævet af direktionen.")
+    # The page still reads the policy as it was before that: only the store finds it ended.
+    monkeypatch.setattr(service(web_app), "get_policy", lambda user, policy_id: as_read)
+    before = stored(web_app)
+    answer = henrik.post(WITHDRAW, {"on": days_ago(-7), "reason": "Igen.", "confirmed": "yes"}, from_page=WITHDRAW)
+    assert answer.status_code == 409
+    assert f"Retningslinjen er allerede ophørt den {format_date(ended_on, 'long', locale='da')}." in answer.text
+    assert stored(web_app) == before
 
 
 @pytest.mark.parametrize(("form", "field", "message"), [
