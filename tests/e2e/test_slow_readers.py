@@ -110,3 +110,26 @@ def test_a_large_answer_read_at_once_arrives_whole(server: ServerProcess) -> Non
 
     assert head.startswith(b"HTTP/1.1 200"), head
     assert body == expected
+
+
+def test_a_client_that_reads_its_answer_at_a_trickle_is_reset_when_its_time_is_up(server: ServerProcess) -> None:
+    size = (swagger_ui_directory() / LARGE_FILE).stat().st_size
+    connection = ask_and_never_read(server.port)
+    started = time.monotonic()
+    received = 0
+    error: BaseException | None = None
+    with connection:
+        try:  # about 100 kB a second: each piece the worker sends goes within a second, the whole takes 17 s
+            while chunk := connection.recv(4096):
+                received += len(chunk)
+                time.sleep(0.04)
+        except OSError as failed:
+            error = failed
+    took = time.monotonic() - started
+
+    assert received < size and isinstance(error, ConnectionResetError), (received, error)
+    assert took < WRITE_TIMEOUT + 3, took  # the deadline counts the whole answer, not each wait
+    server.stop()
+    output = server.output()
+    assert output.count("did not take its response within 2 seconds") == 1, output
+    assert "WORKER TIMEOUT" not in output, output
